@@ -1,0 +1,323 @@
+"""Plain dataclasses shared by every layer: ingest output, query results, reply models.
+
+Datetimes are timezone-aware UTC. Calendar dates that a report gives at some precision
+("in 2020", "in March", "on March 12") are `DateRef`s: first day of the period, plus precision.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Precision = Literal["day", "month", "year"]
+State = Literal["operating", "suspended", "cancelled", "unknown"]
+Modality = Literal["reported", "planned", "hedged", "unconfirmed", "denied"]
+AttributionKind = Literal["outlet", "official", "trade", "anonymous", "unknown"]
+
+
+# ----------------------------------------------------------------------------- ingest
+
+
+@dataclass
+class RawArticle:
+    """An article as a reader found it, before normalisation and storage."""
+
+    title: str
+    body: str
+    published_at: dt.datetime | None
+    url: str | None = None
+    outlet: str | None = None
+    language: str | None = None
+    source_path: str | None = None
+
+
+@dataclass
+class PreparedArticle:
+    """An article ready to store: normalised text, hash, sentences and the events they report."""
+
+    title: str
+    body: str
+    published_at: dt.datetime
+    fetched_at: dt.datetime
+    content_hash: str
+    sentences: list[str]
+    # (index into `sentences`, event that sentence reports)
+    events: list[tuple[int, Event]] = field(default_factory=list)
+    url: str | None = None
+    outlet: str = "unknown"
+    language: str = "en"
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest run did; `skipped` maps an input (path or url) to the reason."""
+
+    added: int = 0
+    duplicates: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.added + self.duplicates + len(self.skipped)
+
+
+# ----------------------------------------------------------------------------- stored things
+
+
+@dataclass
+class ArticleRef:
+    """Enough of an article to cite it."""
+
+    id: int
+    title: str
+    url: str | None
+    outlet: str
+    published_at: dt.datetime
+
+
+@dataclass
+class Article:
+    id: int
+    title: str
+    body: str
+    published_at: dt.datetime
+    fetched_at: dt.datetime
+    url: str | None
+    outlet: str
+    language: str
+    content_hash: str
+
+    def ref(self) -> ArticleRef:
+        return ArticleRef(self.id, self.title, self.url, self.outlet, self.published_at)
+
+
+@dataclass
+class Segment:
+    """A piece of a snippet; `hit` marks the words that matched the query."""
+
+    text: str
+    hit: bool = False
+
+
+@dataclass
+class SearchHit:
+    article: ArticleRef
+    snippet: list[Segment]
+    score: float
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[SearchHit]
+    total: int
+    page: int = 1
+    per_page: int = 5
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+# ----------------------------------------------------------------------------- analysis
+
+
+@dataclass
+class DateRef:
+    """A date as a report gives it: first day of the period, its precision, the words used."""
+
+    value: dt.date
+    precision: Precision
+    text: str = ""
+
+    def label(self) -> str:
+        if self.precision == "year":
+            return f"{self.value.year}"
+        if self.precision == "month":
+            return self.value.strftime("%B %Y")
+        return self.value.isoformat()
+
+
+@dataclass
+class Attribution:
+    """Who says it: "Yonhap reported" (outlet), "the foreign ministry said" (official), ..."""
+
+    name: str
+    kind: AttributionKind
+
+
+@dataclass
+class Event:
+    """A state change one sentence reports."""
+
+    state: State
+    modality: Modality
+    trigger: str
+    negated: bool = False
+    date: DateRef | None = None
+    attribution: Attribution | None = None
+
+
+# ----------------------------------------------------------------------------- topics
+
+
+@dataclass
+class Topic:
+    """Something to brief on: a declared topic or an entity, with every name it goes by."""
+
+    key: str
+    title: str
+    aliases: list[str]
+    keywords: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Situation:
+    """Something with a state: each entity is a list of aliases; facets narrow the subject."""
+
+    key: str
+    title: str
+    entities: list[list[str]]
+    facets: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- briefs & status
+
+
+@dataclass
+class Story:
+    key_sentence: str
+    key_article: ArticleRef
+    articles: list[ArticleRef]
+    outlets: list[str]
+    newest: dt.datetime
+
+
+@dataclass
+class Brief:
+    topic: Topic
+    window_from: dt.datetime
+    window_to: dt.datetime
+    as_of: dt.datetime
+    stories: list[Story]
+    total_stories: int
+    page: int = 1
+    # True when the asked window was empty and the stories are the most recent coverage instead.
+    fallback: bool = False
+
+
+@dataclass
+class Evidence:
+    """One report backing a timeline entry or caveat."""
+
+    outlet: str
+    url: str | None
+    published_at: dt.datetime
+    sentence: str
+    article_id: int
+    attribution: Attribution | None = None
+
+
+@dataclass
+class TimelineEntry:
+    date: DateRef | None
+    state: State
+    modality: Modality
+    sources: list[Evidence]
+
+
+@dataclass
+class Upcoming:
+    state: State
+    date: DateRef | None
+    overdue: bool
+    sources: list[Evidence]
+
+
+@dataclass
+class Previous:
+    state: State
+    since: DateRef | None
+
+
+@dataclass
+class Caveat:
+    kind: str  # unconfirmed | denied | limited | hedged | conflict | silent
+    text: str
+    source: Evidence | None = None
+
+
+@dataclass
+class Status:
+    situation: str
+    title: str
+    as_of: dt.datetime
+    state: State
+    since: DateRef | None
+    previous: Previous | None
+    upcoming: Upcoming | None
+    timeline: list[TimelineEntry]
+    caveats: list[Caveat]
+    confidence: float
+    newest_report: dt.datetime | None
+    sources: list[ArticleRef]
+
+
+@dataclass
+class SourceCount:
+    outlet: str
+    articles: int
+    newest: dt.datetime | None
+
+
+# ----------------------------------------------------------------------------- replies
+
+
+@dataclass
+class Button:
+    text: str
+    callback: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class Reply:
+    """What the router answers: a template name, the model it renders, inline buttons.
+
+    `kind` names templates/<kind>.html.j2 and templates/<kind>.txt.j2.
+    """
+
+    kind: str
+    model: Any = None
+    buttons: list[list[Button]] = field(default_factory=list)
+    link_preview: bool = False
+
+
+@dataclass
+class ChatContext:
+    """Who is asking, from where. Front ends fill it; the router never looks further."""
+
+    now: dt.datetime
+    chat_id: int | None = None
+    user_id: int | None = None
+    chat_type: str = "console"  # private | group | supergroup | channel | console
+    bot_username: str | None = None
+    is_admin: bool = False
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Dataclasses, dates and lists to JSON-ready structures (for `--format json`)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dt.datetime):
+        return obj.isoformat().replace("+00:00", "Z")
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in obj]
+    return obj

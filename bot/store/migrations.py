@@ -1,0 +1,80 @@
+"""Schema as sqlite-utils migrations: applied in order, each once, each in a transaction.
+
+Never edit a migration that has shipped; add a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+MIGRATIONS = Migrations("briefbot")
+
+# Porter stemming so "train" finds "trains" and "resume" finds "resumed"; unicode61 with
+# diacritics removed underneath, so "Sao Paulo" matches "São Paulo". Phrases still work.
+TOKENIZE = "porter unicode61 remove_diacritics 2"
+
+
+@MIGRATIONS()
+def m001_articles(db: sqlite_utils.Database) -> None:
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "outlet": str,
+            "title": str,
+            "body": str,
+            "published_at": str,
+            "fetched_at": str,
+            "language": str,
+            "content_hash": str,
+        },
+        pk="id",
+        not_null={"outlet", "title", "body", "published_at", "fetched_at", "content_hash"},
+        defaults={"language": "en"},
+    )
+    # SQLite lets a UNIQUE index hold many NULLs: articles without a url dedup by hash alone.
+    db["articles"].create_index(["url"], unique=True, index_name="articles_url")
+    db["articles"].create_index(["content_hash"], unique=True, index_name="articles_hash")
+    # (published_at, id) makes a window's id range an index-only range scan.
+    db["articles"].create_index(["published_at", "id"], index_name="articles_published")
+    db["articles"].create_index(["outlet", "published_at"], index_name="articles_outlet")
+    db["articles"].enable_fts(["title", "body"], create_triggers=True, tokenize=TOKENIZE)
+
+
+@MIGRATIONS()
+def m002_sentences(db: sqlite_utils.Database) -> None:
+    db["sentences"].create(
+        {"id": int, "article_id": int, "position": int, "text": str},
+        pk="id",
+        not_null={"article_id", "position", "text"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["sentences"].create_index(["article_id", "position"], unique=True)
+    db["sentences"].enable_fts(["text"], create_triggers=True, tokenize=TOKENIZE)
+
+
+@MIGRATIONS()
+def m003_events(db: sqlite_utils.Database) -> None:
+    db["events"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "sentence_id": int,
+            "state": str,
+            "modality": str,
+            "negated": int,
+            "trigger": str,
+            "date_value": str,
+            "date_precision": str,
+            "date_text": str,
+            "attribution": str,
+            "attribution_kind": str,
+        },
+        pk="id",
+        not_null={"article_id", "sentence_id", "state", "modality", "trigger"},
+        defaults={"negated": 0},
+        foreign_keys=[("article_id", "articles", "id"), ("sentence_id", "sentences", "id")],
+    )
+    db["events"].create_index(["article_id"])
+    db["events"].create_index(["sentence_id"])
