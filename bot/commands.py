@@ -1,0 +1,456 @@
+"""The one command router every front end shares: message text or button data -> Reply.
+
+Front ends (Telegram, console, CLI) build a ChatContext, call `Router.handle` or `Router.callback`
+in a worker thread, and render what comes back. The router parses, resolves names, calls one
+engine function and wraps the model in a Reply; it holds no SQL, no wording (templates/) and never
+imports telegram.
+
+Reply models of the kinds the router makes itself are plain dicts (see the `_reply_*` helpers);
+brief, status, timeline and search carry the engines' dataclasses.
+
+Button data (Telegram allows 1-64 bytes) is stateless where it fits:
+  b:<topic key>:<from>-<to>:<page>   brief page; window bounds as base-36 Unix seconds
+  s:<page>:<query>                   search page
+  t:<situation key>                  full timeline;   st:<situation key>   back to the status
+Data that would not fit (a long query or key) is kept in a small in-memory table and the button
+carries `k:<token>`; after a restart such a button answers None ("expired"), like malformed data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import sqlite3
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import sqlite_utils
+from rapidfuzz import process
+
+from bot.briefing import brief as brief_engine
+from bot.briefing import search as search_engine
+from bot.briefing import status as status_engine
+from bot.briefing.topics import DEFAULT_PATH as DEFAULT_TOPICS
+from bot.briefing.topics import Catalog, default_catalog
+from bot.config import Settings
+from bot.errors import NotFound, QueryError, StoreBusy, UserError
+from bot.models import Button, ChatContext, Reply
+from bot.render import button_label
+from bot.store import articles as store_articles
+from bot.store import open_db
+
+log = logging.getLogger(__name__)
+
+# (name, short description): the Telegram command menu (setMyCommands) and /help, in this order.
+COMMANDS: list[tuple[str, str]] = [
+    ("brief", "Top stories on a topic"),
+    ("status", "Current state of a situation"),
+    ("timeline", "Every dated change of a situation"),
+    ("search", "Full-text search of the indexed articles"),
+    ("topics", "Topics and situations I follow"),
+    ("sources", "Outlets I have indexed"),
+    ("help", "Every command, with examples"),
+    ("start", "What I do"),
+]
+NEEDS_ARGS = frozenset({"search", "brief", "status", "timeline"})
+MAX_ARGS = 500  # characters; real queries are short, and FTS/resolution cost grows with length
+BRIEF_PER_PAGE = 5
+SEARCH_PER_PAGE = 5
+MAX_PAGE = 1000
+CALLBACK_LIMIT = 64  # bytes, Telegram's limit on callback_data
+_STASH_SIZE = 4096
+# What a NotFound from each command failed to find (the notfound template words it).
+_WHAT = {"brief": "topic", "status": "situation", "timeline": "situation"}
+GROUP_CHATS = frozenset({"group", "supergroup", "channel"})
+
+_COMMAND = re.compile(
+    r"/(?P<name>[A-Za-z0-9_]{1,64})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+(?P<args>.*))?", re.S
+)
+# Looks like a brief period (7d, 5x, 2026-13-01, a..b) even when it is not a valid one.
+_PERIOD = re.compile(r"\d+\s*[a-z]*|\d{4}-\d{2}-\d{2}(?:\.\.\d{4}-\d{2}-\d{2})?|\S*\.\.\S*", re.I)
+_BRIEF_DATA = re.compile(
+    r"b:(?P<key>[^:]+):(?P<since>[0-9a-z]{1,8})-(?P<until>[0-9a-z]{1,8}):"
+    r"(?P<page>\d{1,4})"
+)
+_SEARCH_DATA = re.compile(r"s:(?P<page>\d{1,4}):(?P<query>.+)", re.S)
+
+
+class Router:
+    """Text and button presses in, Reply models out; one read connection per thread."""
+
+    def __init__(self, settings: Settings, catalog: Catalog | None = None) -> None:
+        self.settings = settings
+        self._catalog = catalog
+        self._local = threading.local()
+        self._lock = threading.Lock()  # the first connection's migration, and the stash
+        self._catalog_lock = threading.Lock()
+        self._migrated = False
+        self._stash: OrderedDict[str, str] = OrderedDict()
+        self._commands: dict[str, Callable[[str, ChatContext], Reply]] = {
+            "start": self._start,
+            "help": self._help,
+            "search": self._search,
+            "brief": self._brief,
+            "status": self._status,
+            "timeline": self._timeline,
+            "topics": self._topics,
+            "sources": self._sources,
+        }
+
+    # ------------------------------------------------------------------------- plumbing
+
+    @property
+    def catalog(self) -> Catalog:
+        """Topics and situations, loaded on first use."""
+        if self._catalog is None:
+            with self._catalog_lock:
+                if self._catalog is None:
+                    path = self.settings.seeds_dir / "topics.toml"
+                    if path.resolve() == DEFAULT_TOPICS.resolve() or not path.exists():
+                        self._catalog = default_catalog()  # shared: the gazetteer is costly
+                    else:
+                        self._catalog = Catalog.load(path)
+        return self._catalog
+
+    def warm(self) -> None:
+        """Load the catalog and its gazetteer now (front ends call it at start-up, off the loop)."""
+        self.catalog.warm()
+
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection (sqlite3 connections must stay on the thread that made them)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            with self._lock:
+                # Migrate once, on the first connection, so threads do not race to upgrade.
+                db = open_db(self.settings.db_path, migrate=not self._migrated)
+                self._migrated = True
+            self._local.db = db
+        return db
+
+    @property
+    def command_names(self) -> frozenset[str]:
+        """The commands this router answers (the console accepts them without the slash)."""
+        return frozenset(self._commands)
+
+    def article_count(self) -> int:
+        """How many articles the index holds (the console banner shows it)."""
+        return store_articles.count_articles(self.db())
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their thread ends)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+            self._local.db = None
+
+    # ------------------------------------------------------------------------- entry points
+
+    def handle(self, text: str, ctx: ChatContext) -> Reply | None:
+        """Answer a message; None when it is not a command for this bot."""
+        text = (text or "").strip()
+        match = _COMMAND.fullmatch(text)
+        if match is None:
+            if not text or ctx.chat_type in GROUP_CHATS:
+                return None  # in groups people talk; only commands are for us
+            return Reply("hint", {})
+        name, bot = match.group("name").lower(), match.group("bot")
+        mine = (ctx.bot_username or "").lstrip("@").lower()
+        if bot and mine and bot.lower() != mine:
+            return None  # /brief@OtherBot
+        fn = self._commands.get(name)
+        if fn is None:
+            if ctx.chat_type in GROUP_CHATS and not bot:
+                return None  # probably another bot's command
+            return _reply_notfound("command", name, "", _closest(name, self._commands))
+        args = clean_args(match.group("args") or "")
+        if len(args) > MAX_ARGS:
+            return _reply_error("too_long", limit=MAX_ARGS)
+        if name in NEEDS_ARGS and not args:
+            return Reply("usage", {"command": name})
+        return self._guard(name, lambda: fn(args, ctx))
+
+    def callback(self, data: str, ctx: ChatContext) -> Reply | None:
+        """Answer a button press; None for data that is malformed or has expired."""
+        data = data or ""
+        if data.startswith("k:"):
+            with self._lock:
+                stored = self._stash.get(data[2:])
+            if stored is None:
+                return None
+            data = stored
+        try:
+            name, action = self._parse_callback(data, ctx)
+        except (ValueError, OverflowError, OSError):
+            log.info("ignoring malformed button data %r", data[:64])
+            return None
+        return self._guard(name, action)
+
+    def _parse_callback(self, data: str, ctx: ChatContext) -> tuple[str, Callable[[], Reply]]:
+        """(command, what to run) for button data; ValueError (or overflow) when malformed."""
+        if m := _BRIEF_DATA.fullmatch(data):
+            key, page = m.group("key"), _page(m.group("page"))
+            since, until = _from_b36(m.group("since")), _from_b36(m.group("until"))
+            if since >= until:
+                raise ValueError("empty window")
+            return "brief", lambda: self._brief_page(key, since, until, page, ctx)
+        if m := _SEARCH_DATA.fullmatch(data):
+            query, page = m.group("query"), _page(m.group("page"))
+            return "search", lambda: self._search_page(query, page)
+        if data.startswith("t:") and len(data) > 2:
+            return "timeline", lambda: self._timeline(data[2:], ctx, from_button=True)
+        if data.startswith("st:") and len(data) > 3:
+            return "status", lambda: self._status(data[3:], ctx)
+        raise ValueError("unknown button")
+
+    def _guard(self, name: str, fn: Callable[[], Reply]) -> Reply:
+        """Known failures become replies; anything else is a bug and propagates."""
+        try:
+            return fn()
+        except NotFound as exc:
+            what = _WHAT.get(name, name)
+            return _reply_notfound(
+                what,
+                getattr(exc, "query", None) or "",
+                name,
+                list(exc.suggestions)[:3],
+                message=str(exc),
+            )
+        except QueryError as exc:
+            return _reply_error("query", str(exc))
+        except UserError as exc:
+            return _reply_error("user", str(exc))
+        except StoreBusy:
+            return Reply("busy", {})
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                log.warning("database busy answering /%s: %s", name, exc)
+                return Reply("busy", {})
+            raise
+
+    # ------------------------------------------------------------------------- commands
+
+    def _start(self, args: str, ctx: ChatContext) -> Reply:
+        db = self.db()
+        return Reply(
+            "start",
+            {
+                "articles": store_articles.count_articles(db),
+                "outlets": len(store_articles.list_sources(db)),
+                "commands": _commands_model(),
+            },
+        )
+
+    def _help(self, args: str, ctx: ChatContext) -> Reply:
+        wanted = args.lstrip("/").split("@")[0].lower() if args else ""
+        return Reply(
+            "help",
+            {
+                "commands": _commands_model(),
+                "command": wanted if wanted in self._commands else None,
+                "bot_username": ctx.bot_username,
+            },
+        )
+
+    def _search(self, args: str, ctx: ChatContext) -> Reply:
+        return self._search_page(args, 1)
+
+    def _search_page(self, query: str, page: int) -> Reply:
+        result = search_engine.search(self.db(), query, page=page, per_page=SEARCH_PER_PAGE)
+        row: list[Button] = []
+        if result.page > 1:
+            row.append(Button(button_label("prev"), self._data(f"s:{result.page - 1}:{query}")))
+        if result.page < result.pages:
+            row.append(Button(button_label("next"), self._data(f"s:{result.page + 1}:{query}")))
+        return Reply("search", result, [row] if row else [])
+
+    def _brief(self, args: str, ctx: ChatContext) -> Reply:
+        topic_text, period = split_period(args, now=ctx.now)
+        try:
+            topic = self._resolve_topic(topic_text)
+        except NotFound:
+            if period is None:
+                raise
+            # "/brief g 20" style names that merely end like a period: try the whole text.
+            topic, period = self._resolve_topic(args), None
+        since, until = brief_engine.parse_window(period, now=ctx.now)
+        return self._brief_reply(topic, since, until, 1, ctx)
+
+    def _brief_page(
+        self, key: str, since: dt.datetime, until: dt.datetime, page: int, ctx: ChatContext
+    ) -> Reply:
+        return self._brief_reply(self._resolve_topic(key), since, until, page, ctx)
+
+    def _brief_reply(
+        self, topic: Any, since: dt.datetime, until: dt.datetime, page: int, ctx: ChatContext
+    ) -> Reply:
+        brief = brief_engine.build_brief(
+            self.db(),
+            topic,
+            since=since,
+            until=until,
+            now=ctx.now,
+            page=page,
+            per_page=BRIEF_PER_PAGE,
+        )
+        # In a fallback Brief.window_* hold the dates the stories cover; the template also says
+        # what was asked for. A bridge until Brief carries the requested window itself.
+        if brief.fallback and brief.requested_from is None:
+            brief.requested_from, brief.requested_to = since, until
+        shown = (brief.page - 1) * BRIEF_PER_PAGE + len(brief.stories)
+        buttons: list[list[Button]] = []
+        if brief.stories and brief.total_stories > shown:
+            window = f"{_to_b36(since)}-{_to_b36(until)}"
+            data = self._data(f"b:{topic.key}:{window}:{brief.page + 1}")
+            buttons.append([Button(button_label("more"), data)])
+        return Reply("brief", brief, buttons, link_preview=False)
+
+    def _status(self, args: str, ctx: ChatContext) -> Reply:
+        situation = self._resolve_situation(args)
+        status = status_engine.build_status(self.db(), situation, as_of=ctx.now)
+        buttons = []
+        if status.timeline:
+            buttons.append([Button(button_label("timeline"), self._data(f"t:{situation.key}"))])
+        return Reply("status", status, buttons, link_preview=False)
+
+    def _timeline(self, args: str, ctx: ChatContext, from_button: bool = False) -> Reply:
+        situation = self._resolve_situation(args)
+        status = status_engine.build_status(self.db(), situation, as_of=ctx.now)
+        # Pressed under a status message (which it replaces): offer the way back.
+        buttons = [[Button(button_label("status"), self._data(f"st:{situation.key}"))]]
+        return Reply("timeline", status, buttons if from_button else [], link_preview=False)
+
+    def _topics(self, args: str, ctx: ChatContext) -> Reply:
+        return Reply(
+            "topics",
+            {
+                "topics": self.catalog.topics(),
+                "situations": self.catalog.situations(),
+            },
+        )
+
+    def _sources(self, args: str, ctx: ChatContext) -> Reply:
+        db = self.db()
+        return Reply(
+            "sources",
+            {
+                "sources": store_articles.list_sources(db),
+                "articles": store_articles.count_articles(db),
+                "as_of": ctx.now,
+            },
+        )
+
+    # ------------------------------------------------------------------------- helpers
+
+    def _resolve_topic(self, text: str) -> Any:
+        try:
+            return self.catalog.resolve_topic(text)
+        except NotFound as exc:
+            exc.query = text  # type: ignore[attr-defined]
+            raise
+
+    def _resolve_situation(self, text: str) -> Any:
+        try:
+            return self.catalog.resolve_situation(text)
+        except NotFound as exc:
+            exc.query = text  # type: ignore[attr-defined]
+            raise
+
+    def _data(self, data: str) -> str:
+        """Button data as given when it fits Telegram's 64 bytes, else a token for the stash."""
+        if len(data.encode("utf-8")) <= CALLBACK_LIMIT:
+            return data
+        token = hashlib.blake2b(data.encode("utf-8"), digest_size=12).hexdigest()
+        with self._lock:
+            self._stash[token] = data
+            self._stash.move_to_end(token)
+            while len(self._stash) > _STASH_SIZE:
+                self._stash.popitem(last=False)
+        return f"k:{token}"
+
+
+# ----------------------------------------------------------------------------- parsing
+
+
+def clean_args(text: str) -> str:
+    """Arguments as one line: control characters dropped, whitespace runs collapsed."""
+    text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
+    return " ".join(text.split())
+
+
+def split_period(args: str, *, now: dt.datetime) -> tuple[str, str | None]:
+    """'north korea last 3 days' -> ('north korea', 'last 3 days'); a lone word is all topic.
+
+    The brief engine's own window parser decides what a period is, so the two never disagree.
+    """
+    args = re.sub(r"\s*\.\.\s*", "..", args)
+    words = args.split(" ")
+    for n in (4, 3, 2, 1):
+        if len(words) <= n:
+            continue
+        tail = " ".join(words[-n:])
+        try:
+            brief_engine.parse_window(tail, now=now)
+        except UserError:
+            continue
+        return " ".join(words[:-n]), tail
+    head, _, last = args.rpartition(" ")
+    if head and _PERIOD.fullmatch(last):
+        return head, last  # looks like a period but is not one: parse_window will say why
+    return args, None
+
+
+def _closest(name: str, choices: dict[str, Any]) -> list[str]:
+    found = process.extract(name, list(choices), limit=3, score_cutoff=60)
+    return [choice for choice, _, _ in found]
+
+
+def _page(text: str) -> int:
+    page = int(text)
+    if not 1 <= page <= MAX_PAGE:
+        raise ValueError("page out of range")
+    return page
+
+
+_B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _to_b36(when: dt.datetime) -> str:
+    n = max(0, int(when.timestamp()))
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = _B36[r] + out
+        if n == 0:
+            return out
+
+
+def _from_b36(text: str) -> dt.datetime:
+    return dt.datetime.fromtimestamp(int(text, 36), tz=dt.UTC)
+
+
+def _commands_model() -> list[dict[str, str]]:
+    return [{"name": name, "description": description} for name, description in COMMANDS]
+
+
+def _reply_error(code: str, message: str = "", *, limit: int | None = None) -> Reply:
+    return Reply("error", {"code": code, "message": message, "limit": limit})
+
+
+def _reply_notfound(
+    what: str, query: str, command: str, suggestions: list[str], *, message: str = ""
+) -> Reply:
+    return Reply(
+        "notfound",
+        {
+            "what": what,
+            "query": query,
+            "command": command,
+            "suggestions": suggestions,
+            "message": message,
+        },
+    )

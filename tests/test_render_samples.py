@@ -1,0 +1,209 @@
+"""Sample reply models for the render tests, with hostile strings in every text field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.models import (
+    ArticleRef,
+    Attribution,
+    Brief,
+    Caveat,
+    DateRef,
+    Evidence,
+    Previous,
+    Reply,
+    SearchHit,
+    SearchResult,
+    Segment,
+    Situation,
+    SourceCount,
+    Status,
+    Story,
+    TimelineEntry,
+    Topic,
+    Upcoming,
+)
+
+NOW = dt.datetime(2026, 3, 11, 12, 0, tzinfo=dt.UTC)
+HOSTILE = [
+    "<script>alert('x')</script>",
+    "Tom & Jerry \"quoted\" 'single' <b>not bold</b> &amp; &lt;",
+    "😀👩‍👩‍👧 中文标题 𝕏 e\u0301 " * 3,
+    "A" * 5000,
+    "</i></b><pre>",
+]
+URLS = [
+    "https://example.org/a?x=1&y=<2>\"'",
+    "javascript:alert(1)",
+    None,
+    "http://例え.jp/パス",
+    "https://example.com/" + "x" * 5000,
+]
+COMMANDS = [
+    {"name": n, "description": f"about {n} <&>"}
+    for n in ("start", "help", "search", "brief", "status", "timeline", "topics", "sources")
+]
+
+
+def ref(i: int, hours: float = 2) -> ArticleRef:
+    """An article reference with hostile title and url."""
+    return ArticleRef(
+        id=i,
+        title=HOSTILE[i % len(HOSTILE)],
+        url=URLS[i % len(URLS)],
+        outlet=HOSTILE[(i + 1) % len(HOSTILE)][:80],
+        published_at=NOW - dt.timedelta(hours=hours * (i + 1)),
+    )
+
+
+def evidence(i: int) -> Evidence:
+    """One hostile piece of evidence."""
+    a = ref(i)
+    return Evidence(
+        a.outlet,
+        a.url,
+        a.published_at,
+        HOSTILE[i % len(HOSTILE)],
+        a.id,
+        Attribution("the <ministry>", "official"),
+    )
+
+
+def status(empty: bool = False) -> Status:
+    """A status with every part filled (or nearly nothing)."""
+    if empty:
+        return Status(
+            "x", "Nothing <here>", NOW, "unknown", None, None, None, [], [], 0.0, None, []
+        )
+    timeline = [
+        TimelineEntry(
+            DateRef(dt.date(2020, 1, 1), "year", "in 2020"),
+            "suspended",
+            "reported",
+            [evidence(i) for i in range(3)],
+        ),
+        TimelineEntry(DateRef(dt.date(2026, 3, 12), "day"), "operating", "planned", [evidence(1)]),
+        TimelineEntry(None, "cancelled", "denied", []),
+        TimelineEntry(DateRef(dt.date(2025, 5, 1), "month"), "operating", "hedged", [evidence(4)]),
+    ]
+    return Status(
+        situation="beijing-pyongyang",
+        title=HOSTILE[1],
+        as_of=NOW,
+        state="suspended",
+        since=DateRef(dt.date(2020, 1, 1), "year"),
+        previous=Previous("operating", None),
+        upcoming=Upcoming(
+            "operating", DateRef(dt.date(2026, 3, 12), "day"), True, [evidence(i) for i in range(4)]
+        ),
+        timeline=timeline,
+        caveats=[Caveat("unconfirmed", HOSTILE[0], evidence(2)), Caveat("limited", HOSTILE[3])],
+        confidence=0.625,
+        newest_report=NOW - dt.timedelta(hours=3),
+        sources=[ref(i) for i in range(8)],
+    )
+
+
+def brief(fallback: bool = False, empty: bool = False, page: int = 1) -> Brief:
+    """A brief with hostile stories."""
+    stories = (
+        []
+        if empty
+        else [
+            Story(
+                HOSTILE[i % len(HOSTILE)],
+                ref(i),
+                [ref(i), ref(i + 1), ref(i + 2), ref(i + 3)],
+                [f"o{j}" for j in range(i + 1)],
+                NOW - dt.timedelta(minutes=30 * 10**i),
+            )
+            for i in range(5)
+        ]
+    )
+    topic = Topic("dprk", HOSTILE[1], ["north korea", "<pyongyang>"])
+    return Brief(topic, NOW - dt.timedelta(days=7), NOW, NOW, stories, 12, page, fallback)
+
+
+def search(empty: bool = False) -> SearchResult:
+    """A page of hostile hits."""
+    hits = (
+        []
+        if empty
+        else [
+            SearchHit(
+                ref(i),
+                [Segment("before <x> & "), Segment(HOSTILE[i % 5], True), Segment(" after")],
+                -1.5,
+            )
+            for i in range(5)
+        ]
+    )
+    return SearchResult(HOSTILE[0], hits, 0 if empty else 23, 2, 5)
+
+
+def replies() -> list[Reply]:
+    """One or more replies of every kind."""
+    topics = [Topic(f"t{i}", HOSTILE[i], [HOSTILE[i], "a & b"]) for i in range(5)]
+    sits = [Situation(f"s{i}", HOSTILE[i], [["a"], ["b"]], ["train"]) for i in range(5)]
+    sources = [SourceCount(HOSTILE[i], i * 3, NOW - dt.timedelta(days=i)) for i in range(5)]
+    sources.append(SourceCount("nodate", 1, None))
+    return [
+        Reply("start", {"articles": 1, "outlets": 1, "commands": COMMANDS}),
+        Reply("start", {"articles": 0, "outlets": 0, "commands": COMMANDS}),
+        Reply("help", {"commands": COMMANDS, "command": None, "bot_username": "<bot>"}),
+        Reply("help", {"commands": COMMANDS, "command": "brief", "bot_username": None}),
+        Reply("usage", {"command": "search"}),
+        Reply("hint", {}),
+        Reply("search", search()),
+        Reply("search", search(empty=True)),
+        Reply("brief", brief()),
+        Reply("brief", brief(fallback=True, page=2)),
+        Reply("brief", brief(empty=True)),
+        Reply("brief", brief(empty=True, fallback=True)),
+        Reply("status", status()),
+        Reply("status", status(empty=True)),
+        Reply("timeline", status()),
+        Reply("timeline", status(empty=True)),
+        Reply("topics", {"topics": topics, "situations": sits}),
+        Reply("topics", {"topics": [], "situations": []}),
+        Reply("sources", {"sources": sources, "articles": 42, "as_of": NOW}),
+        Reply("sources", {"sources": [], "articles": 0, "as_of": NOW}),
+        Reply("error", {"code": "too_long", "message": "", "limit": 500}),
+        Reply("error", {"code": "query", "message": HOSTILE[0], "limit": None}),
+        Reply("error", {"code": "button", "message": "", "limit": None}),
+        Reply("error", {"code": "user", "message": HOSTILE[1], "limit": None}),
+        Reply(
+            "notfound",
+            {
+                "what": "topic",
+                "query": HOSTILE[0],
+                "message": "x",
+                "suggestions": ["dprk", "<b>"],
+                "command": "brief",
+            },
+        ),
+        Reply(
+            "notfound",
+            {
+                "what": "situation",
+                "query": HOSTILE[3],
+                "message": "x",
+                "suggestions": [],
+                "command": "status",
+            },
+        ),
+        Reply(
+            "notfound",
+            {
+                "what": "command",
+                "query": "<x>",
+                "message": "x",
+                "suggestions": ["brief"],
+                "command": "brf",
+            },
+        ),
+        Reply("busy", {}),
+        Reply("apology", {}),
+        Reply("message", {"text": HOSTILE[0] + HOSTILE[3]}),
+    ]
