@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import sqlite3
@@ -53,9 +54,29 @@ def machine() -> str:
     )
 
 
+def code_fingerprint() -> str:
+    """A hash of everything that decides what ingest stores: a cached database built by other
+    code (another sentence splitter, another schema) must not be measured as if it were current."""
+    digest = hashlib.blake2b(str(CORPUS_VERSION).encode(), digest_size=4)
+    files = [ROOT / "bench" / "corpus.py"]
+    for package in ("ingest", "analysis", "store"):
+        files.extend(sorted((ROOT / "bot" / package).glob("*.py")))
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
 def cached_db_path(n: int, seed: int) -> Path:
     """Where bench/query.py keeps (and bench/ingest.py leaves) the pipeline's database."""
-    return OUT / f"query-{n}-seed{seed}-v{CORPUS_VERSION}.db"
+    return OUT / f"query-{n}-seed{seed}-{code_fingerprint()}.db"
+
+
+def drop_stale(path: Path) -> None:
+    """Remove cached databases of the same size and seed built by other code (they are big)."""
+    stem = path.name.rsplit("-", 1)[0]
+    for old in OUT.glob(f"{stem}-*.db*"):
+        if not old.name.startswith(path.name):
+            old.unlink(missing_ok=True)
 
 
 def finish_db(db: Any) -> None:

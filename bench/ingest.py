@@ -26,6 +26,7 @@ from typing import Any
 from common import (  # also puts the repo on sys.path
     OUT,
     cached_db_path,
+    drop_stale,
     finish_db,
     machine,
     rate,
@@ -45,7 +46,7 @@ CHUNK = 5000
 
 
 class Probe:
-    """Times calls to pipeline internals during the real run, and keeps what _analyse returns."""
+    """Times calls to pipeline internals during the real run; keeps what _analyse_all returns."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -62,8 +63,8 @@ class Probe:
                 result = real(*args, **kwargs)
             finally:
                 self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - t0
-            if keep:
-                self.prepared.append(result)
+            if keep:  # _Batcher._analyse_all: a PreparedArticle, or why one failed
+                self.prepared.extend(r for r in result if not isinstance(r, str))
             return result
 
         setattr(owner, name, timed)
@@ -84,7 +85,7 @@ def run(n: int, *, seed: int, workdir: Path, keep: bool) -> None:
     raw_s = raw_connect(workdir / "raw_sentences.db", sentences=True)
     probe = Probe()
     probe.wrap(pipeline, "_normalise", "normalise + hash")
-    probe.wrap(pipeline, "_analyse", "analysis", keep=True)
+    probe.wrap(pipeline._Batcher, "_analyse_all", "analysis", keep=True)
     probe.wrap(pipeline.analysis_sentences, "split_sentences", "split_sentences")
     probe.wrap(pipeline.analysis_events, "extract_events", "extract_events")
     generated = stored = words = sentences = 0
@@ -153,6 +154,7 @@ def run(n: int, *, seed: int, workdir: Path, keep: bool) -> None:
     if keep:
         # The same database bench/query.py would build: save it the wait.
         target = cached_db_path(n, seed)
+        drop_stale(target)
         (workdir / "pipeline.db").replace(target)
 
     raw_rate = rate(stored, seconds["raw"])

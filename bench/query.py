@@ -24,6 +24,7 @@ from typing import Any
 from common import (  # also puts the repo on sys.path
     OUT,
     cached_db_path,
+    drop_stale,
     finish_db,
     machine,
     percentiles,
@@ -53,13 +54,21 @@ RAW_SQL = (
 )
 
 
-def database(n: int, seed: int, *, rebuild: bool) -> Path:
+def database(n: int, seed: int, *, rebuild: bool, given: Path | None = None) -> Path:
     """The cached benchmark database for (n, seed), built through bot.ingest if needed."""
+    if given is not None:
+        print(f"  using {given} as given ({given.stat().st_size / 1e6:.0f} MB)")
+        return given
     path = cached_db_path(n, seed)
+    if not path.exists():
+        stale = [p.name for p in OUT.glob(path.name.rsplit("-", 1)[0] + "-*.db")]
+        if stale:
+            print(f"  ingest code changed since {', '.join(stale)} was built: rebuilding")
     if path.exists() and not rebuild:
         print(f"  using cached {path.name} ({path.stat().st_size / 1e6:.0f} MB; --rebuild to redo)")
         return path
     OUT.mkdir(parents=True, exist_ok=True)
+    drop_stale(path)
     tmp = path.with_suffix(".building")
     for p in (path, tmp):
         for suffix in ("", "-wal", "-shm"):
@@ -89,10 +98,15 @@ def measure(
     raw: Callable[[], Any],
     reps: int,
     rows: list[tuple[str, list[float], list[float]]],
+    notes: list[str],
 ) -> None:
-    for _ in range(3):  # warm caches and lazy loads on both sides
-        engine()
-        raw()
+    try:
+        for _ in range(3):  # warm caches and lazy loads on both sides
+            engine()
+            raw()
+    except Exception as exc:  # an engine mid-rewrite must not hide the other figures
+        notes.append(f"{name} failed: {type(exc).__name__}: {exc}")
+        return
     engine_ms: list[float] = []
     raw_ms: list[float] = []
     for _ in range(reps):
@@ -106,9 +120,9 @@ def measure(
     rows.append((name, engine_ms, raw_ms))
 
 
-def run(n: int, *, seed: int, reps: int, rebuild: bool) -> None:
+def run(n: int, *, seed: int, reps: int, rebuild: bool, given: Path | None = None) -> None:
     print(f"\n{n:,} articles (seed {seed}), as of {NOW:%Y-%m-%d %H:%M} UTC, {reps} calls each")
-    path = database(n, seed, rebuild=rebuild)
+    path = database(n, seed, rebuild=rebuild, given=given)
     db = open_db(path)
     raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -134,7 +148,20 @@ def run(n: int, *, seed: int, reps: int, rebuild: bool) -> None:
     def next_raw() -> Any:
         return raw.execute(RAW_SQL, [matches[next(raw_turn) % len(matches)]]).fetchall()
 
-    measure(f"search ({len(SEARCHES)} queries, round robin)", next_search, next_raw, reps, rows)
+    measure(
+        f"search ({len(SEARCHES)} queries, round robin)", next_search, next_raw, reps, rows, notes
+    )
+
+    if rows and rows[0][0].startswith("search"):
+        # Round robin after 3 warm-up calls: sample k ran SEARCHES[(k + 3) % len(SEARCHES)].
+        _, engine_ms, raw_ms = rows[0]
+        parts = []
+        for q, query in enumerate(SEARCHES):
+            e = [ms for k, ms in enumerate(engine_ms) if (k + 3) % len(SEARCHES) == q]
+            r = [ms for k, ms in enumerate(raw_ms) if (k + 3) % len(SEARCHES) == q]
+            if e and r:
+                parts.append(f"{query} {percentiles(e)[0]:.1f}/{percentiles(r)[0]:.1f}")
+        notes.append("search p50 engine/raw ms per query: " + "; ".join(parts))
 
     try:
         from bot.briefing.brief import build_brief
@@ -154,6 +181,7 @@ def run(n: int, *, seed: int, reps: int, rebuild: bool) -> None:
             raw_top10(topic_match(topic)),
             reps,
             rows,
+            notes,
         )
         count = raw.execute(
             "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [topic_match(topic)]
@@ -171,6 +199,7 @@ def run(n: int, *, seed: int, reps: int, rebuild: bool) -> None:
                 raw_top10(situation_match(sit)),
                 reps,
                 rows,
+                notes,
             )
 
     print(
@@ -196,8 +225,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--reps", type=int, default=100, help="timed calls per workload")
     parser.add_argument("--rebuild", action="store_true", help="rebuild cached databases")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="measure this database (e.g. one built by older code) instead of the cache",
+    )
     args = parser.parse_args(argv)
     print(machine())
+    if args.db is not None:
+        count = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True).execute(
+            "SELECT count(*) FROM articles"
+        )
+        run(count.fetchone()[0], seed=args.seed, reps=args.reps, rebuild=False, given=args.db)
+        return 0
     for n in (int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()):
         run(n, seed=args.seed, reps=args.reps, rebuild=args.rebuild)
     return 0

@@ -18,7 +18,7 @@ def search(
 ) -> SearchResult:
     """Search articles for what the user typed; raises QueryError for an unsearchable query."""
     match = fts.user_query(text)
-    total = min(count_matches(db, match), MAX_PAGES * per_page)
+    total = count_matches(db, match, cap=MAX_PAGES * per_page)
     page = max(1, min(page, max(1, -(-total // per_page))))
     hits = snippets(db, match, limit=per_page, offset=(page - 1) * per_page)
     return SearchResult(

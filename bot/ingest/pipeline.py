@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -105,19 +103,6 @@ def _analyse(
     )
 
 
-def _analyse_task(
-    task: tuple[RawArticle, str, str, str, dt.datetime, dt.datetime],
-) -> PreparedArticle | str:
-    """_analyse for a pool worker (module level, so it pickles): the article or why it failed."""
-    raw, title, body, content_hash, published, now = task
-    try:
-        return _analyse(raw, title, body, content_hash, published, now=now)
-    except Exception as exc:
-        # One odd article must not stop a long run; the summary says which and why.
-        log.exception("analysis failed for %s", raw.source_path or raw.url or title)
-        return f"analysis failed: {type(exc).__name__}: {exc}"
-
-
 def _utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
@@ -147,13 +132,10 @@ class _Batcher:
         *,
         now: dt.datetime,
         batch_size: int = BATCH_SIZE,
-        workers: int = 1,
     ) -> None:
         self.db = db
         self.now = now
         self.batch_size = batch_size
-        self.workers = max(1, workers)
-        self._pool: ProcessPoolExecutor | None = None
         self.summary = IngestSummary()
         self.pending: list[_Pending] = []
         self.seen_urls: set[str] = set()
@@ -208,22 +190,19 @@ class _Batcher:
         # None: another writer stored the same article since our check.
         self.summary.duplicates += len(ids) - added
 
-    def _analyse_all(self, todo: list[_Pending]) -> Iterable[PreparedArticle | str]:
-        tasks = [(p.raw, p.title, p.body, p.content_hash, p.published, self.now) for p in todo]
-        if self.workers == 1 or len(tasks) < 2 * self.workers:
-            return [_analyse_task(t) for t in tasks]
-        if self._pool is None:
-            # spawn, not fork: the bot runs threads (asyncio, PTB) and forking those is unsafe.
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
-            )
-        chunk = max(1, len(tasks) // (self.workers * 4))
-        return list(self._pool.map(_analyse_task, tasks, chunksize=chunk))
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+    def _analyse_all(self, todo: list[_Pending]) -> list[PreparedArticle | str]:
+        """The prepared article for each, or the reason its analysis failed."""
+        results: list[PreparedArticle | str] = []
+        for p in todo:
+            try:
+                results.append(
+                    _analyse(p.raw, p.title, p.body, p.content_hash, p.published, now=self.now)
+                )
+            except Exception as exc:
+                # One odd article must not stop a long run; the summary says which and why.
+                log.exception("analysis failed for %s", p.label)
+                results.append(f"analysis failed: {type(exc).__name__}: {exc}")
+        return results
 
 
 # ----------------------------------------------------------------------------- entry points
@@ -235,20 +214,12 @@ def ingest_records(
     *,
     now: dt.datetime,
     batch_size: int = BATCH_SIZE,
-    workers: int = 1,
 ) -> IngestSummary:
-    """Ingest articles from any source (feeds, URLs, tests) through the same path as files.
-
-    `workers` > 1 analyses each batch in that many processes (bulk imports on idle cores);
-    writing stays in this thread, on this connection.
-    """
-    batcher = _Batcher(db, now=now, batch_size=batch_size, workers=workers)
-    try:
-        for n, raw in enumerate(raws, start=1):
-            batcher.push(raw, raw.source_path or raw.url or f"record {n}")
-        batcher.flush()
-    finally:
-        batcher.close()
+    """Ingest articles from any source (feeds, URLs, tests) through the same path as files."""
+    batcher = _Batcher(db, now=now, batch_size=batch_size)
+    for n, raw in enumerate(raws, start=1):
+        batcher.push(raw, raw.source_path or raw.url or f"record {n}")
+    batcher.flush()
     return batcher.summary
 
 
@@ -259,16 +230,14 @@ def ingest_paths(
     now: dt.datetime,
     progress: bool = False,
     batch_size: int = BATCH_SIZE,
-    workers: int = 1,
     stream: IO[str] | None = None,
 ) -> IngestSummary:
     """Ingest files and directories (recursively); report unreadable inputs and go on.
 
     `progress` asks for a bar on `stream` (stderr by default); it is drawn only when that is a
-    terminal and the input is large enough to be worth watching. `workers` as for
-    `ingest_records`.
+    terminal and the input is large enough to be worth watching.
     """
-    batcher = _Batcher(db, now=now, batch_size=batch_size, workers=workers)
+    batcher = _Batcher(db, now=now, batch_size=batch_size)
     files = list(collect_files(paths, batcher.skip))
     sizes = [_size(f) for f in files]
     bar = _progress_bar(progress, stream, len(files), sum(sizes))
@@ -277,7 +246,6 @@ def ingest_paths(
             _ingest_file(batcher, path, size, bar)
         batcher.flush()
     finally:
-        batcher.close()
         if bar is not None:
             bar.close()
     return batcher.summary

@@ -24,6 +24,8 @@ from bot.store.db import from_iso, to_iso
 HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"
 # Title matches weigh more than body matches in bm25.
 ARTICLE_WEIGHTS = "2.0, 1.0"
+# Ranking looks at most at this many of the newest matches (see _ranked).
+CANDIDATES = 2000
 
 
 @dataclass
@@ -44,22 +46,40 @@ class StoredEvent:
 
 @dataclass
 class _Window:
-    sql: str
-    params: list[object]
+    """A publication-time window as SQL: a loose FTS rowid range, then the exact date filter."""
+
+    rowid_sql: str = ""
+    rowid_params: tuple[object, ...] = ()
+    date_sql: str = ""
+    date_params: tuple[object, ...] = ()
+
+    @property
+    def sql(self) -> str:
+        return self.rowid_sql + self.date_sql
+
+    @property
+    def params(self) -> list[object]:
+        return [*self.rowid_params, *self.date_params]
 
 
 def _window(
     db: sqlite_utils.Database,
-    rowid_column: str,
+    rowid_column: str | None,
     date_column: str,
     since: dt.datetime | None,
     until: dt.datetime | None,
 ) -> _Window:
-    """SQL conditions (starting with AND) and parameters for a publication-time window."""
+    """SQL conditions (each starting with AND) for a publication-time window.
+
+    `rowid_column` names an articles FTS rowid to bound by range, or None for no range.
+    """
     if since is None and until is None:
-        return _Window("", [])
+        return _Window()
     lo = to_iso(since) if since else ""
     hi = to_iso(until) if until else "9999"
+    date = (f" AND {date_column} >= ? AND {date_column} <= ?", (lo, hi))
+    if rowid_column is None:
+        return _Window("", (), *date)
     row = db.execute(
         "SELECT min(id), max(id) FROM articles INDEXED BY articles_published"
         " WHERE published_at >= ? AND published_at <= ?",
@@ -67,13 +87,33 @@ def _window(
     ).fetchone()
     if row[0] is None:
         # Nothing published in the window: an impossible range keeps the query valid and empty.
-        return _Window(f" AND {rowid_column} < 0", [])
-    sql = f" AND {date_column} >= ? AND {date_column} <= ?"
-    params: list[object] = [lo, hi]
-    if rowid_column.startswith("articles_fts"):
-        sql = f" AND {rowid_column} BETWEEN ? AND ?" + sql
-        params = [row[0], row[1], *params]
-    return _Window(sql, params)
+        return _Window(f" AND {rowid_column} < 0", (), *date)
+    return _Window(f" AND {rowid_column} BETWEEN ? AND ?", (row[0], row[1]), *date)
+
+
+def _ranked(
+    db: sqlite_utils.Database,
+    match: str,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    limit: int,
+    offset: int,
+) -> list[tuple]:
+    """(id, title, url, outlet, published_at, rank) rows, best bm25 first, newest first on ties.
+
+    bm25 must score every match before it can sort, and a common word matches a third of a
+    large corpus. So only the CANDIDATES newest matches (by rowid, which FTS5 walks in order
+    and stops early) are ranked: a news bot answers about recent coverage first.
+    """
+    win = _window(db, "rowid", "a.published_at", since, until)
+    return db.execute(
+        "SELECT a.id, a.title, a.url, a.outlet, a.published_at, c.rank FROM"
+        f" (SELECT rowid AS id, bm25(articles_fts, {ARTICLE_WEIGHTS}) AS rank FROM articles_fts"
+        f"  WHERE articles_fts MATCH ?{win.rowid_sql} ORDER BY rowid DESC LIMIT ?) AS c"
+        f" JOIN articles a ON a.id = c.id WHERE 1{win.date_sql}"
+        " ORDER BY round(c.rank, 6), a.published_at DESC, a.id DESC LIMIT ? OFFSET ?",
+        [match, *win.rowid_params, CANDIDATES, *win.date_params, limit, offset],
+    ).fetchall()
 
 
 def match_articles(
@@ -88,15 +128,7 @@ def match_articles(
     """Articles matching `match` in the window, best bm25 first (newest first on ties)."""
     if not match:
         return []
-    win = _window(db, "articles_fts.rowid", "a.published_at", since, until)
-    rows = db.execute(
-        "SELECT a.id, a.title, a.url, a.outlet, a.published_at,"
-        f" bm25(articles_fts, {ARTICLE_WEIGHTS}) AS rank"
-        " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-        f" WHERE articles_fts MATCH ?{win.sql}"
-        " ORDER BY round(rank, 6), a.published_at DESC, a.id DESC LIMIT ? OFFSET ?",
-        [match, *win.params, limit, offset],
-    ).fetchall()
+    rows = _ranked(db, match, since, until, limit, offset)
     # bm25 is lower-is-better and negative; callers get a positive higher-is-better score.
     return [(ref_from_row(r[:5]), -float(r[5])) for r in rows]
 
@@ -107,14 +139,18 @@ def count_matches(
     *,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
+    cap: int | None = None,
 ) -> int:
+    """How many articles match; with `cap`, counting stops there (cheap for common words)."""
     if not match:
         return 0
     win = _window(db, "articles_fts.rowid", "a.published_at", since, until)
+    limit = f" LIMIT {int(cap)}" if cap is not None else ""
     return int(
         db.execute(
-            "SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-            f" WHERE articles_fts MATCH ?{win.sql}",
+            "SELECT count(*) FROM (SELECT 1 FROM articles_fts"
+            " JOIN articles a ON a.id = articles_fts.rowid"
+            f" WHERE articles_fts MATCH ?{win.sql}{limit})",
             [match, *win.params],
         ).fetchone()[0]
     )
@@ -132,17 +168,19 @@ def snippets(
     """Ranked hits with a body snippet around the matching words."""
     if not match:
         return []
-    win = _window(db, "articles_fts.rowid", "a.published_at", since, until)
-    rows = db.execute(
-        "SELECT a.id, a.title, a.url, a.outlet, a.published_at,"
-        f" bm25(articles_fts, {ARTICLE_WEIGHTS}) AS rank,"
-        " snippet(articles_fts, 1, ?, ?, '…', 24)"
-        " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-        f" WHERE articles_fts MATCH ?{win.sql}"
-        " ORDER BY round(rank, 6), a.published_at DESC, a.id DESC LIMIT ? OFFSET ?",
-        [HIT_OPEN, HIT_CLOSE, match, *win.params, limit, offset],
-    ).fetchall()
-    return [SearchHit(ref_from_row(r[:5]), parse_snippet(r[6]), -float(r[5])) for r in rows]
+    rows = _ranked(db, match, since, until, limit, offset)
+    # Snippets only for the page shown: building one costs as much as ranking a document.
+    texts = dict(
+        db.execute(
+            "SELECT rowid, snippet(articles_fts, 1, ?, ?, '…', 24) FROM articles_fts"
+            " WHERE articles_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+            [HIT_OPEN, HIT_CLOSE, match, _ids_json(r[0] for r in rows)],
+        ).fetchall()
+    )
+    return [
+        SearchHit(ref_from_row(r[:5]), parse_snippet(texts.get(r[0], "")), -float(r[5]))
+        for r in rows
+    ]
 
 
 def parse_snippet(text: str) -> list[Segment]:
@@ -180,7 +218,7 @@ def match_sentences(
     """Sentences matching `match`, best bm25 first, optionally within given articles."""
     if not match:
         return []
-    win = _window(db, "s.id", "a.published_at", since, until)
+    win = _window(db, None, "a.published_at", since, until)
     sql = (
         "SELECT s.id, s.article_id, s.position, s.text, bm25(sentences_fts) AS rank"
         " FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid"
