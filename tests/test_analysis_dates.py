@@ -33,6 +33,10 @@ CASES: list[tuple[str, dt.date, str | None, list[tuple[str, str]]]] = [
     ("It closed in October.", WED, None, [("2025-10-01", "month")]),
     ("It shut in March.", WED, None, [("2026-03-01", "month")]),
     ("The deal runs until October of next year.", WED, None, [("2027-10-01", "month")]),
+    # modal verbs look ahead; a participle after "be" is no past
+    ("The festival could instead take place in February.", WED, None, [("2027-02-01", "month")]),
+    ("They denied it would be held in February.", WED, None, [("2027-02-01", "month")]),
+    ("The race was held in February.", WED, None, [("2026-02-01", "month")]),
     # weekdays: tense decides
     ("Agents said on Tuesday that tickets were on sale.", WED, None, [("2026-03-10", "day")]),
     ("The train will leave on Tuesday.", WED, None, [("2026-03-17", "day")]),

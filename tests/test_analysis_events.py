@@ -12,6 +12,7 @@ from bot.analysis.events import (
     extract_events,
     find_attributions,
     has_trigger,
+    lemma_of,
     restriction_of,
     service_state,
 )
@@ -23,89 +24,207 @@ SEED_DAY = dt.datetime(2026, 3, 11, 9, 0, tzinfo=dt.UTC)  # a Wednesday
 Expected = list[tuple[str, str, bool, str | None]]
 CASES: list[tuple[str, Expected]] = [
     # --- the seed's sentences
-    ("The two countries have decided to resume train services after six years, The Guardian "
-     "reported.",
-     [("operating", "planned", False, None), ("suspended", "reported", False, "2020")]),
-    ("Passenger train services between China and North Korea are to resume this week, six years "
-     "after their suspension because of the Covid-19 pandemic, travel operators have said.",
-     [("operating", "planned", False, "March 2026"), ("suspended", "reported", False, "2020")]),
-    ("Train journeys between the two countries were halted in 2020 as strict border closures "
-     "were imposed to prevent the virus spreading.",
-     [("suspended", "reported", False, "2020")]),
-    ("Travel agents for official ticketing booths in Beijing and the Chinese border city of "
-     "Dandong said on Tuesday that Chinese people working and studying in North Korea were now "
-     "able to buy train tickets to the diplomatically isolated nation, with the first service "
-     "leaving on Thursday, March 12.",
-     [("operating", "planned", False, "2026-03-12")]),
-    ("South Korea's unification ministry said in a statement, “We understand that the "
-     "Pyongyang-Beijing international train service is set to resume operations on March 12, and "
-     "we will continue to closely monitor related developments.”",
-     [("operating", "planned", False, "2026-03-12")]),
-    ("China's foreign ministry spokesperson Guo Jiakun did not confirm the reports when asked at "
-     "a media briefing on Tuesday.", []),
+    (
+        "The two countries have decided to resume train services after six years, The Guardian "
+        "reported.",
+        [("operating", "planned", False, None), ("suspended", "reported", False, "2020")],
+    ),
+    (
+        "Passenger train services between China and North Korea are to resume this week, six years "
+        "after their suspension because of the Covid-19 pandemic, travel operators have said.",
+        [("operating", "planned", False, "March 2026"), ("suspended", "reported", False, "2020")],
+    ),
+    (
+        "Train journeys between the two countries were halted in 2020 as strict border closures "
+        "were imposed to prevent the virus spreading.",
+        [("suspended", "reported", False, "2020")],
+    ),
+    (
+        "Travel agents for official ticketing booths in Beijing and the Chinese border city of "
+        "Dandong said on Tuesday that Chinese people working and studying in North Korea were now "
+        "able to buy train tickets to the diplomatically isolated nation, with the first service "
+        "leaving on Thursday, March 12.",
+        [("operating", "planned", False, "2026-03-12")],
+    ),
+    (
+        "South Korea's unification ministry said in a statement, “We understand that the "
+        "Pyongyang-Beijing international train service is set to resume operations on March 12, "
+        "and we will continue to closely monitor related developments.”",
+        [("operating", "planned", False, "2026-03-12")],
+    ),
+    (
+        "China's foreign ministry spokesperson Guo Jiakun did not confirm the reports when "
+        "asked at a media briefing on Tuesday.",
+        [],
+    ),
     ("However, tourists are not yet eligible to buy tickets.", []),
-    ("He confirmed his company, one of several foreign-run firms that specialises in travel to "
-     "North Korea, could also organise tickets from Thursday.", []),
+    (
+        "He confirmed his company, one of several foreign-run firms that specialises in travel to "
+        "North Korea, could also organise tickets from Thursday.",
+        [],
+    ),
     # --- rail and flights
-    ("Flights between Seoul and Tokyo were suspended on Monday after the typhoon.",
-     [("suspended", "reported", False, "2026-03-09")]),
-    ("Korean Air said it would resume flights to Tokyo on March 20.",
-     [("operating", "planned", False, "2026-03-20")]),
-    ("A train arrived in Beijing from Pyongyang on Friday, Xinhua reported.",
-     [("operating", "reported", False, "2026-03-06")]),
-    ("The airline has yet to resume its Pyongyang route.",
-     [("operating", "reported", True, None)]),
-    ("Air Koryo's flights have not yet resumed, according to the airline's website.",
-     [("operating", "reported", True, None)]),
-    ("Services have been suspended for two months.",
-     [("suspended", "reported", False, "January 2026")]),
-    ("No trains have run between the two cities since 2020.",
-     [("suspended", "reported", False, "2020")]),
-    ("The ferry no longer operates between Dover and Calais.",
-     [("suspended", "reported", False, None)]),
-    ("It was the first passenger train since 2020 to cross the bridge, Yonhap reported.",
-     [("operating", "reported", False, None), ("suspended", "reported", False, "2020")]),
-    ("Passenger services on the line were halted in 2020 and have not resumed since.",
-     [("suspended", "reported", False, "2020"), ("operating", "reported", True, None)]),
-    ("Flights will not resume until at least June, the carrier said.",
-     [("operating", "planned", True, "June 2026")]),
-    ("The Dover-Calais ferry service was axed in 2019.",
-     [("cancelled", "reported", False, "2019")]),
-    ("Iran Air has postponed the resumption of its Tehran-London flights indefinitely.",
-     [("suspended", "reported", False, None)]),
+    (
+        "Flights between Seoul and Tokyo were suspended on Monday after the typhoon.",
+        [("suspended", "reported", False, "2026-03-09")],
+    ),
+    (
+        "Korean Air said it would resume flights to Tokyo on March 20.",
+        [("operating", "planned", False, "2026-03-20")],
+    ),
+    (
+        "A train arrived in Beijing from Pyongyang on Friday, Xinhua reported.",
+        [("operating", "reported", False, "2026-03-06")],
+    ),
+    ("The airline has yet to resume its Pyongyang route.", [("operating", "reported", True, None)]),
+    (
+        "Air Koryo's flights have not yet resumed, according to the airline's website.",
+        [("operating", "reported", True, None)],
+    ),
+    (
+        "Services have been suspended for two months.",
+        [("suspended", "reported", False, "January 2026")],
+    ),
+    (
+        "No trains have run between the two cities since 2020.",
+        [("suspended", "reported", False, "2020")],
+    ),
+    (
+        "The ferry no longer operates between Dover and Calais.",
+        [("suspended", "reported", False, None)],
+    ),
+    (
+        "It was the first passenger train since 2020 to cross the bridge, Yonhap reported.",
+        [("operating", "reported", False, None), ("suspended", "reported", False, "2020")],
+    ),
+    (
+        "Passenger services on the line were halted in 2020 and have not resumed since.",
+        [("suspended", "reported", False, "2020"), ("operating", "reported", True, None)],
+    ),
+    (
+        "Flights will not resume until at least June, the carrier said.",
+        [("operating", "planned", True, "June 2026")],
+    ),
+    (
+        "The Dover-Calais ferry service was axed in 2019.",
+        [("cancelled", "reported", False, "2019")],
+    ),
+    (
+        "Iran Air has postponed the resumption of its Tehran-London flights indefinitely.",
+        [("suspended", "reported", False, None)],
+    ),
+    (
+        "The resumption of passenger services has been delayed indefinitely, according to a "
+        "notice seen by NK News.",
+        [("suspended", "reported", False, None)],
+    ),
+    (
+        "Trains between the two capitals are running again after a six-year hiatus.",
+        [("operating", "reported", False, None), ("suspended", "reported", False, "2020")],
+    ),
+    (
+        "The train service between Beijing and Pyongyang, which was suspended in 2020, resumed on "
+        "Thursday.",
+        [("suspended", "reported", False, "2020"), ("operating", "reported", False, "2026-03-05")],
+    ),
     # --- border crossings, hedges, denials
-    ("The border crossing at Dandong reopened on Friday for cargo trucks.",
-     [("operating", "reported", False, "2026-03-06")]),
-    ("The crossing appears to have reopened, according to satellite images.",
-     [("operating", "hedged", False, None)]),
-    ("Trains could resume as early as next month, an official at China State Railway Group told "
-     "Reuters.", [("operating", "hedged", False, "April 2026")]),
-    ("The ministry denied reports that flights had been suspended.",
-     [("suspended", "denied", False, None)]),
-    ("Officials declined to comment on whether the service had resumed.",
-     [("operating", "unconfirmed", False, None)]),
-    ("Talks on reopening the border are expected to begin next week.",
-     [("operating", "hedged", False, "March 2026")]),
+    (
+        "Pyongyang reopened its borders to foreign tourists in February 2025, but closed them "
+        "again weeks later.",
+        [("operating", "reported", False, "February 2025"), ("suspended", "reported", False, None)],
+    ),
+    (
+        "The border crossing at Dandong reopened on Friday for cargo trucks.",
+        [("operating", "reported", False, "2026-03-06")],
+    ),
+    (
+        "The crossing appears to have reopened, according to satellite images.",
+        [("operating", "hedged", False, None)],
+    ),
+    (
+        "Trains could resume as early as next month, an official at China State Railway Group told "
+        "Reuters.",
+        [("operating", "hedged", False, "April 2026")],
+    ),
+    (
+        "The ministry denied reports that flights had been suspended.",
+        [("suspended", "denied", False, None)],
+    ),
+    (
+        "Officials declined to comment on whether the service had resumed.",
+        [("operating", "unconfirmed", False, None)],
+    ),
+    (
+        "Talks on reopening the border are expected to begin next week.",
+        [("operating", "hedged", False, "March 2026")],
+    ),
     # --- events
-    ("The match was postponed due to heavy rain and will be played next month.",
-     [("suspended", "reported", False, None), ("operating", "planned", False, "April 2026")]),
-    ("Organisers cancelled the festival, citing security concerns.",
-     [("cancelled", "reported", False, None)]),
-    ("The Tokyo Marathon will go ahead as planned on Sunday, organisers confirmed.",
-     [("operating", "planned", False, "2026-03-15")]),
+    (
+        "The match was postponed due to heavy rain and will be played next month.",
+        [("suspended", "reported", False, None), ("operating", "planned", False, "April 2026")],
+    ),
+    (
+        "Organisers cancelled the festival, citing security concerns.",
+        [("cancelled", "reported", False, None)],
+    ),
+    (
+        "The Tokyo Marathon will go ahead as planned on Sunday, organisers confirmed.",
+        [("operating", "planned", False, "2026-03-15")],
+    ),
     ("The race was last held in April 2025.", [("operating", "reported", False, "April 2025")]),
     # --- restrictions keep their own perspective
-    ("The EU lifted sanctions on Belarusian potash in 2022.",
-     [("cancelled", "reported", False, "2022")]),
-    ("The sanctions were reimposed last month after talks collapsed.",
-     [("operating", "reported", False, "February 2026")]),
-    ("The strike planned for Friday has been called off, the union said.",
-     [("cancelled", "reported", False, None)]),
-    ("Rail workers went on strike on Monday, halting services across the country.",
-     [("operating", "reported", False, "2026-03-09"), ("suspended", "reported", False, None)]),
+    (
+        "The EU lifted sanctions on Belarusian potash in 2022.",
+        [("cancelled", "reported", False, "2022")],
+    ),
+    (
+        "The sanctions were reimposed last month after talks collapsed.",
+        [("operating", "reported", False, "February 2026")],
+    ),
+    (
+        "The strike planned for Friday has been called off, the union said.",
+        [("cancelled", "reported", False, None)],
+    ),
+    (
+        "Rail workers went on strike on Monday, halting services across the country.",
+        [("operating", "reported", False, "2026-03-09"), ("suspended", "reported", False, None)],
+    ),
     ("The ban on flights was lifted on Sunday.", [("cancelled", "reported", False, "2026-03-08")]),
-    ("A curfew was imposed in the capital on Saturday night.",
-     [("operating", "reported", False, "2026-03-07")]),
+    (
+        "Sanctions on the oil sector will be reimposed on July 1 unless a deal is reached.",
+        [("operating", "planned", False, "2026-07-01")],
+    ),
+    (
+        "A curfew was imposed in the capital on Saturday night.",
+        [("operating", "reported", False, "2026-03-07")],
+    ),
+    # --- movement verbs: the service moving, not people
+    (
+        "The K27 train, carrying 100 passengers, departed Beijing on Thursday.",
+        [("operating", "reported", False, "2026-03-05")],
+    ),
+    (
+        "The first train left the station at 8am on Monday.",
+        [("operating", "reported", False, "2026-03-09")],
+    ),
+    ("Passengers were seen leaving the train with luggage.", []),
+    ("North Korean leader Kim Jong Un arrived in Beijing by train on Tuesday.", []),
+    ("A delegation of officials left Pyongyang for Moscow on the weekly train on Monday.", []),
+    (
+        "The hydrofoil was taken out of service in March after leaks were found in its hull.",
+        [("suspended", "reported", False, "March 2026")],
+    ),
+    # "until Monday" ends a state, it does not date a change
+    (
+        "DFDS is running a reduced timetable on the route until Monday, the company said.",
+        [("operating", "reported", False, None)],
+    ),
+    # "at the start of the pandemic" is a time, not a start
+    (
+        "The service had been suspended when North Korea sealed its borders at the start of "
+        "the Covid-19 pandemic.",
+        [("suspended", "reported", False, None)],
+    ),
     # --- not state changes
     ("Shares in the company closed 3% lower on Friday.", []),
     ("The president will leave for Beijing on Monday.", []),
@@ -137,6 +256,16 @@ def test_trigger_is_the_sentence_words() -> None:
     assert service_state(event.state) == "operating"  # a ban lifted: the flights run
 
 
+def test_lemma_of_names_the_lexicon_entry() -> None:
+    assert lemma_of("were halted") == "halt"
+    assert lemma_of("called off") == "call off"
+    assert lemma_of("first time since January 2020") == "first since"
+    assert lemma_of("after six years") == "gap"
+    # "left" is "leave" only with the words after it, which the sentence gives.
+    assert lemma_of("left", "The train left Kunming for Hanoi on Thursday.") == "leave"
+    assert lemma_of("Passengers") is None
+
+
 def test_restriction_in_force_is_a_service_suspended() -> None:
     assert service_state("operating") == "suspended"
     assert service_state("cancelled") == "operating"
@@ -145,8 +274,10 @@ def test_restriction_in_force_is_a_service_suspended() -> None:
 
 
 def test_date_attached_to_its_trigger_not_the_report() -> None:
-    sentence = ("China has since fully reopened its borders, but North Korea has proceeded more "
-                "slowly, though direct flights and train services with Russia resumed last year.")
+    sentence = (
+        "China has since fully reopened its borders, but North Korea has proceeded more "
+        "slowly, though direct flights and train services with Russia resumed last year."
+    )
     events = extract_events(sentence, published=SEED_DAY)
     assert [(e.trigger, e.date.label() if e.date else None) for e in events] == [
         ("reopened", None),
@@ -157,24 +288,49 @@ def test_date_attached_to_its_trigger_not_the_report() -> None:
 @pytest.mark.parametrize(
     ("sentence", "name", "kind"),
     [
-        ("The two countries have decided to resume train services, The Guardian reported.",
-         "The Guardian", "outlet"),
-        ("Services are to resume this week, travel operators have said.", "travel operators",
-         "trade"),
+        (
+            "The two countries have decided to resume train services, The Guardian reported.",
+            "The Guardian",
+            "outlet",
+        ),
+        (
+            "Services are to resume this week, travel operators have said.",
+            "travel operators",
+            "trade",
+        ),
         ("Trains resumed on Friday, Yonhap reported.", "Yonhap", "outlet"),
         ("Trains resumed on Friday, according to Xinhua.", "Xinhua", "outlet"),
-        ("Trains could resume, an official at China State Railway Group told Reuters.",
-         "an official at China State Railway Group", "official"),
-        ("South Korea's unification ministry said trains would resume.",
-         "South Korea's unification ministry", "official"),
-        ("Flights resumed, a source familiar with the matter said.",
-         "a source familiar with the matter", "anonymous"),
-        ("“It's great to see the service resuming,” said Rowan Beard, a tours manager at Young "
-         "Pioneer Tours.", "Rowan Beard, a tours manager at Young Pioneer Tours", "trade"),
-        ("The crossing reopened, according to photos circulating online.",
-         "photos circulating online", "anonymous"),
-        ("North Korean state media reported that the marathon was cancelled.",
-         "North Korean state media", "outlet"),
+        (
+            "Trains could resume, an official at China State Railway Group told Reuters.",
+            "an official at China State Railway Group",
+            "official",
+        ),
+        (
+            "South Korea's unification ministry said trains would resume.",
+            "South Korea's unification ministry",
+            "official",
+        ),
+        (
+            "Flights resumed, a source familiar with the matter said.",
+            "a source familiar with the matter",
+            "anonymous",
+        ),
+        (
+            "“It's great to see the service resuming,” said Rowan Beard, a tours manager at Young "
+            "Pioneer Tours.",
+            "Rowan Beard, a tours manager at Young Pioneer Tours",
+            "trade",
+        ),
+        (
+            "The crossing reopened, according to photos circulating online.",
+            "photos circulating online",
+            "anonymous",
+        ),
+        (
+            "North Korean state media reported that the marathon was cancelled.",
+            "North Korean state media",
+            "outlet",
+        ),
     ],
 )
 def test_attribution(sentence: str, name: str, kind: str) -> None:
@@ -192,10 +348,15 @@ def test_attributions_ignore_non_reports() -> None:
     ("sentence", "kinds"),
     [
         ("However, tourists are not yet eligible to buy tickets.", ["limited"]),
-        ("“While it isn't initially intended for tourists, it will provide another option,” Beard "
-         "said.", ["limited"]),
-        ("China's foreign ministry spokesperson Guo Jiakun did not confirm the reports.",
-         ["unconfirmed"]),
+        (
+            "“While it isn't initially intended for tourists, it will provide another option,” "
+            "Beard said.",
+            ["limited"],
+        ),
+        (
+            "China's foreign ministry spokesperson Guo Jiakun did not confirm the reports.",
+            ["unconfirmed"],
+        ),
         ("The ministry dismissed reports that the line would reopen.", ["denied"]),
         ("The claims could not be independently verified.", ["unconfirmed"]),
         ("Photos circulating on social media appear to show a train.", ["hedged"]),

@@ -95,8 +95,19 @@ def test_confidence_in_range_and_json_keys(seed_db, situation) -> None:  # type:
     st: Status = build_status(seed_db, situation, as_of=at("2026-03-11 18:00"))
     assert 0.2 < st.confidence < 0.8
     data = to_jsonable(st)
-    for key in ("situation", "title", "as_of", "state", "since", "previous", "upcoming",
-                "timeline", "caveats", "confidence", "newest_report"):
+    for key in (
+        "situation",
+        "title",
+        "as_of",
+        "state",
+        "since",
+        "previous",
+        "upcoming",
+        "timeline",
+        "caveats",
+        "confidence",
+        "newest_report",
+    ):
         assert key in data
     assert set(data["upcoming"]) >= {"state", "date", "overdue", "sources"}
     entry = data["timeline"][0]

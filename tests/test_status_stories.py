@@ -33,8 +33,11 @@ class Story:
 
 
 def _a(outlet: str | None, published: str, title: str, body: str, slug: str) -> RawArticle:
-    url = f"https://{(outlet or 'unknown').lower().replace(' ', '')}.example/{slug}" if outlet \
+    url = (
+        f"https://{(outlet or 'unknown').lower().replace(' ', '')}.example/{slug}"
+        if outlet
         else None
+    )
     return RawArticle(title=title, body=body, published_at=at(published), url=url, outlet=outlet)
 
 
@@ -42,18 +45,26 @@ def _a(outlet: str | None, published: str, title: str, body: str, slug: str) -> 
 # The seed's story continued: the first train runs, two outlets report it, state media is silent.
 
 BEIJING_PYONGYANG_FOLLOW_UP = [
-    _a("Yonhap", "2026-03-13 01:30", "First Beijing-Pyongyang passenger train in six years departs",
-       "The first passenger train between Beijing and Pyongyang in six years departed on "
-       "Thursday evening, Yonhap reported, citing a travel agency in Dandong.\n\n"
-       "The K27 train left Beijing railway station with about 100 passengers on board, most of "
-       "them Chinese workers and North Korean students, the agency said.\n\n"
-       "North Korea's state media has not reported on the resumption.",
-       "first-train"),
-    _a("Xinhua", "2026-03-13 09:00", "Beijing-Pyongyang international train arrives",
-       "An international passenger train from Beijing arrived in Pyongyang on Friday morning, "
-       "Xinhua said.\n\nThe service will run four times a week, according to China State "
-       "Railway Group.",
-       "arrives"),
+    _a(
+        "Yonhap",
+        "2026-03-13 01:30",
+        "First Beijing-Pyongyang passenger train in six years departs",
+        "The first passenger train between Beijing and Pyongyang in six years departed on "
+        "Thursday evening, Yonhap reported, citing a travel agency in Dandong.\n\n"
+        "The K27 train left Beijing railway station with about 100 passengers on board, most of "
+        "them Chinese workers and North Korean students, the agency said.\n\n"
+        "North Korea's state media has not reported on the resumption.",
+        "first-train",
+    ),
+    _a(
+        "Xinhua",
+        "2026-03-13 09:00",
+        "Beijing-Pyongyang international train arrives",
+        "An international passenger train from Beijing arrived in Pyongyang on Friday morning, "
+        "Xinhua said.\n\nThe service will run four times a week, according to China State "
+        "Railway Group.",
+        "arrives",
+    ),
 ]
 
 # ----------------------------------------------------------------------------- 2. flights
@@ -66,24 +77,40 @@ LONDON_TEHRAN = Situation(
     facets=["flight", "flights", "Iran Air", "direct service"],
 )
 LONDON_TEHRAN_ARTICLES = [
-    _a("Reuters", "2026-01-09 10:00", "Iran Air to resume London flights in February",
-       "Iran Air will resume direct flights between Tehran and London on February 1, the airline "
-       "said on Friday.\n\nFlights on the route were suspended in October 2024 after Britain "
-       "barred the carrier over sanctions concerns.\n\nTickets are not yet on sale, travel "
-       "agents in Tehran said.",
-       "iran-air-resume"),
-    _a("BBC", "2026-01-20 08:00", "Iran Air sets date for London return",
-       "Iran Air's flights to London are scheduled to restart on February 1, a spokesperson "
-       "told the BBC.\n\nBritish officials declined to comment on the plans.",
-       "iran-air-date"),
-    _a("AFP", "2026-02-03 12:00", "No sign of Iran Air London flights",
-       "Iran Air has yet to resume flights to London, two days after the planned restart, "
-       "travel agents in Tehran said.\n\nNo new date has been given for the service.",
-       "iran-air-missed"),
-    _a("Reuters", "2026-02-10 15:00", "Iran Air postpones London flights indefinitely",
-       "Iran Air has postponed the resumption of its Tehran-London flights indefinitely, the "
-       "airline said on Tuesday, citing problems with insurance.",
-       "iran-air-postponed"),
+    _a(
+        "Reuters",
+        "2026-01-09 10:00",
+        "Iran Air to resume London flights in February",
+        "Iran Air will resume direct flights between Tehran and London on February 1, the airline "
+        "said on Friday.\n\nFlights on the route were suspended in October 2024 after Britain "
+        "barred the carrier over sanctions concerns.\n\nTickets are not yet on sale, travel "
+        "agents in Tehran said.",
+        "iran-air-resume",
+    ),
+    _a(
+        "BBC",
+        "2026-01-20 08:00",
+        "Iran Air sets date for London return",
+        "Iran Air's flights to London are scheduled to restart on February 1, a spokesperson "
+        "told the BBC.\n\nBritish officials declined to comment on the plans.",
+        "iran-air-date",
+    ),
+    _a(
+        "AFP",
+        "2026-02-03 12:00",
+        "No sign of Iran Air London flights",
+        "Iran Air has yet to resume flights to London, two days after the planned restart, "
+        "travel agents in Tehran said.\n\nNo new date has been given for the service.",
+        "iran-air-missed",
+    ),
+    _a(
+        "Reuters",
+        "2026-02-10 15:00",
+        "Iran Air postpones London flights indefinitely",
+        "Iran Air has postponed the resumption of its Tehran-London flights indefinitely, the "
+        "airline said on Tuesday, citing problems with insurance.",
+        "iran-air-postponed",
+    ),
 ]
 
 # ----------------------------------------------------------------------------- 3. crossing
@@ -96,24 +123,40 @@ DANDONG_SINUIJU = Situation(
     facets=["bridge", "crossing", "border", "trucks", "freight", "customs"],
 )
 DANDONG_SINUIJU_ARTICLES = [
-    _a("NK News", "2026-04-02 06:00", "Satellite images hint at traffic on Yalu bridge",
-       "Satellite images appear to show trucks crossing the New Yalu River Bridge between "
-       "Dandong and Sinuiju, suggesting the crossing may have reopened.\n\nThe border crossing "
-       "has been closed since January 2020 because of the pandemic.",
-       "yalu-images"),
-    _a("Yonhap", "2026-04-03 04:00", "China denies reopening of Dandong crossing",
-       "China's foreign ministry denied that the bridge crossing between Dandong and Sinuiju "
-       "had reopened.\n\nA spokesperson said the images showed routine maintenance vehicles.",
-       "denial"),
-    _a("Reuters", "2026-04-20 11:00", "China-North Korea bridge opens to freight",
-       "The New Yalu River Bridge between Dandong and Sinuiju opened to freight traffic on "
-       "Monday, customs officials in Dandong said.\n\nThe bridge was completed in 2014 but had "
-       "never carried regular traffic.",
-       "bridge-opens"),
-    _a("AFP", "2026-04-22 09:00", "Only food trucks cross Yalu bridge",
-       "Only trucks carrying food and medicine are allowed to use the crossing between Dandong "
-       "and Sinuiju, officials said.",
-       "food-only"),
+    _a(
+        "NK News",
+        "2026-04-02 06:00",
+        "Satellite images hint at traffic on Yalu bridge",
+        "Satellite images appear to show trucks crossing the New Yalu River Bridge between "
+        "Dandong and Sinuiju, suggesting the crossing may have reopened.\n\nThe border crossing "
+        "has been closed since January 2020 because of the pandemic.",
+        "yalu-images",
+    ),
+    _a(
+        "Yonhap",
+        "2026-04-03 04:00",
+        "China denies reopening of Dandong crossing",
+        "China's foreign ministry denied that the bridge crossing between Dandong and Sinuiju "
+        "had reopened.\n\nA spokesperson said the images showed routine maintenance vehicles.",
+        "denial",
+    ),
+    _a(
+        "Reuters",
+        "2026-04-20 11:00",
+        "China-North Korea bridge opens to freight",
+        "The New Yalu River Bridge between Dandong and Sinuiju opened to freight traffic on "
+        "Monday, customs officials in Dandong said.\n\nThe bridge was completed in 2014 but had "
+        "never carried regular traffic.",
+        "bridge-opens",
+    ),
+    _a(
+        "AFP",
+        "2026-04-22 09:00",
+        "Only food trucks cross Yalu bridge",
+        "Only trucks carrying food and medicine are allowed to use the crossing between Dandong "
+        "and Sinuiju, officials said.",
+        "food-only",
+    ),
 ]
 
 # ----------------------------------------------------------------------------- 4. event
@@ -126,18 +169,30 @@ PYONGYANG_MARATHON = Situation(
     facets=["marathon"],
 )
 PYONGYANG_MARATHON_ARTICLES = [
-    _a("NK News", "2026-01-15 09:00", "Pyongyang Marathon set for April",
-       "The Pyongyang Marathon will take place on April 5, with foreign amateur runners allowed "
-       "to take part, tour operators said.\n\nThe race was last held in April 2025.",
-       "marathon-april"),
-    _a("Reuters", "2026-02-20 07:00", "Pyongyang Marathon postponed",
-       "Organisers have postponed the Pyongyang Marathon, originally scheduled for April 5, "
-       "until further notice, according to tour agencies in Beijing.",
-       "marathon-postponed"),
-    _a("Yonhap", "2026-03-10 03:00", "Pyongyang Marathon cancelled",
-       "The Pyongyang Marathon has been cancelled this year, North Korean state media "
-       "reported.\n\nTour operators said refunds would be offered to foreign runners.",
-       "marathon-cancelled"),
+    _a(
+        "NK News",
+        "2026-01-15 09:00",
+        "Pyongyang Marathon set for April",
+        "The Pyongyang Marathon will take place on April 5, with foreign amateur runners allowed "
+        "to take part, tour operators said.\n\nThe race was last held in April 2025.",
+        "marathon-april",
+    ),
+    _a(
+        "Reuters",
+        "2026-02-20 07:00",
+        "Pyongyang Marathon postponed",
+        "Organisers have postponed the Pyongyang Marathon, originally scheduled for April 5, "
+        "until further notice, according to tour agencies in Beijing.",
+        "marathon-postponed",
+    ),
+    _a(
+        "Yonhap",
+        "2026-03-10 03:00",
+        "Pyongyang Marathon cancelled",
+        "The Pyongyang Marathon has been cancelled this year, North Korean state media "
+        "reported.\n\nTour operators said refunds would be offered to foreign runners.",
+        "marathon-cancelled",
+    ),
 ]
 
 # ----------------------------------------------------------------------------- 5. sanctions
@@ -150,19 +205,31 @@ EU_BELARUS_POTASH = Situation(
     facets=["sanctions", "potash"],
 )
 EU_BELARUS_POTASH_ARTICLES = [
-    _a("Reuters", "2025-06-02 16:00", "EU lifts sanctions on Belarusian potash",
-       "The European Union lifted sanctions on Belarusian potash exports on Monday as part of a "
-       "prisoner release deal, diplomats said.\n\nThe sanctions were first imposed in 2021 "
-       "after the forced landing of a Ryanair jet in Minsk.",
-       "potash-lifted"),
-    _a("DW", "2025-11-14 12:00", "EU to reimpose potash sanctions on Belarus",
-       "EU foreign ministers agreed to reimpose the sanctions on Belarusian potash from "
-       "January 1, 2026, two diplomats said.\n\nMinsk called the decision hostile.",
-       "potash-reimpose"),
-    _a("Reuters", "2026-01-02 10:00", "EU potash sanctions back in force",
-       "The sanctions on Belarusian potash were reimposed on Thursday, the European Union said "
-       "in a statement.",
-       "potash-back"),
+    _a(
+        "Reuters",
+        "2025-06-02 16:00",
+        "EU lifts sanctions on Belarusian potash",
+        "The European Union lifted sanctions on Belarusian potash exports on Monday as part of a "
+        "prisoner release deal, diplomats said.\n\nThe sanctions were first imposed in 2021 "
+        "after the forced landing of a Ryanair jet in Minsk.",
+        "potash-lifted",
+    ),
+    _a(
+        "DW",
+        "2025-11-14 12:00",
+        "EU to reimpose potash sanctions on Belarus",
+        "EU foreign ministers agreed to reimpose the sanctions on Belarusian potash from "
+        "January 1, 2026, two diplomats said.\n\nMinsk called the decision hostile.",
+        "potash-reimpose",
+    ),
+    _a(
+        "Reuters",
+        "2026-01-02 10:00",
+        "EU potash sanctions back in force",
+        "The sanctions on Belarusian potash were reimposed on Thursday, the European Union said "
+        "in a statement.",
+        "potash-back",
+    ),
 ]
 
 # ----------------------------------------------------------------------------- 6. strike
@@ -175,19 +242,31 @@ EUROSTAR = Situation(
     facets=["Eurostar", "train", "trains"],
 )
 EUROSTAR_ARTICLES = [
-    _a("BBC", "2026-05-01 09:00", "Eurostar staff to strike on 8 May",
-       "Eurostar train managers will go on strike on 8 May, halting trains between London and "
-       "Paris, the RMT union said.\n\nEurostar trains between London and Paris resumed on 17 "
-       "January after a tunnel fault halted them for two days.",
-       "strike-announced"),
-    _a("The Guardian", "2026-05-06 18:00", "Eurostar strike called off",
-       "The Eurostar strike planned for 8 May has been called off after the company improved "
-       "its pay offer, the union said.\n\nEurostar trains between London and Paris will run as "
-       "normal on Friday, the company said.",
-       "strike-off"),
-    _a("AFP", "2026-05-08 20:00", "Eurostar runs normally",
-       "Eurostar trains between London and Paris ran normally on Friday.",
-       "normal"),
+    _a(
+        "BBC",
+        "2026-05-01 09:00",
+        "Eurostar staff to strike on 8 May",
+        "Eurostar train managers will go on strike on 8 May, halting trains between London and "
+        "Paris, the RMT union said.\n\nEurostar trains between London and Paris resumed on 17 "
+        "January after a tunnel fault halted them for two days.",
+        "strike-announced",
+    ),
+    _a(
+        "The Guardian",
+        "2026-05-06 18:00",
+        "Eurostar strike called off",
+        "The Eurostar strike planned for 8 May has been called off after the company improved "
+        "its pay offer, the union said.\n\nEurostar trains between London and Paris will run as "
+        "normal on Friday, the company said.",
+        "strike-off",
+    ),
+    _a(
+        "AFP",
+        "2026-05-08 20:00",
+        "Eurostar runs normally",
+        "Eurostar trains between London and Paris ran normally on Friday.",
+        "normal",
+    ),
 ]
 
 # ----------------------------------------------------------------------------- 7. flights
@@ -200,18 +279,273 @@ MOSCOW_PYONGYANG = Situation(
     facets=["flight", "flights", "Aeroflot", "Air Koryo"],
 )
 MOSCOW_PYONGYANG_ARTICLES = [
-    _a("TASS", "2026-06-20 10:00", "Aeroflot to launch Moscow-Pyongyang flights",
-       "Aeroflot will launch direct flights between Moscow and Pyongyang on July 27, the "
-       "carrier said.",
-       "aeroflot-launch"),
-    _a("Yonhap", "2026-06-22 05:00", "Moscow-Pyongyang flights expected in August",
-       "Direct flights between Moscow and Pyongyang are expected to begin in August, a source "
-       "familiar with the matter told Yonhap.",
-       "august"),
-    _a("Interfax", "2026-07-28 08:00", "First Aeroflot flight lands in Pyongyang",
-       "Aeroflot's first flight from Moscow landed in Pyongyang on Monday, Interfax reported.\n\n"
-       "Direct flights between Russia and North Korea had been limited to Vladivostok.",
-       "landed"),
+    _a(
+        "TASS",
+        "2026-06-20 10:00",
+        "Aeroflot to launch Moscow-Pyongyang flights",
+        "Aeroflot will launch direct flights between Moscow and Pyongyang on July 27, the "
+        "carrier said.",
+        "aeroflot-launch",
+    ),
+    _a(
+        "Yonhap",
+        "2026-06-22 05:00",
+        "Moscow-Pyongyang flights expected in August",
+        "Direct flights between Moscow and Pyongyang are expected to begin in August, a source "
+        "familiar with the matter told Yonhap.",
+        "august",
+    ),
+    _a(
+        "Interfax",
+        "2026-07-28 08:00",
+        "First Aeroflot flight lands in Pyongyang",
+        "Aeroflot's first flight from Moscow landed in Pyongyang on Monday, Interfax reported.\n\n"
+        "Direct flights between Russia and North Korea had been limited to Vladivostok.",
+        "landed",
+    ),
+]
+
+# ----------------------------------------------------------------------------- 8. ferry
+# A storm halts sailings; a hoped-for restart slips a day ("not until Friday"); a rumour that the
+# port had reopened is denied; ferries sail again on a reduced timetable. 2026-02-10 is a Tuesday.
+
+DOVER_CALAIS = Situation(
+    key="dover-calais-ferries",
+    title="Dover–Calais ferries",
+    entities=[["Dover"], ["Calais"]],
+    facets=["ferry", "ferries", "sailings", "DFDS", "P&O"],
+)
+DOVER_CALAIS_ARTICLES = [
+    _a(
+        "BBC",
+        "2026-02-10 09:00",
+        "Storm Freya halts Channel ferries",
+        "Ferries between Dover and Calais were suspended on Tuesday morning as Storm Freya "
+        "brought gusts of up to 90mph to the Channel, the Port of Dover said.\n\n"
+        "Sailings are expected to resume on Wednesday, although the port warned that delays "
+        "could last into the weekend.",
+        "storm-halts-ferries",
+    ),
+    _a(
+        "Kent Online",
+        "2026-02-10 21:00",
+        "Ferry firms hope to sail on Wednesday",
+        "DFDS said its Dover-Calais ferries may resume as early as Wednesday afternoon if the "
+        "wind drops.\n\n"
+        "The Port of Dover denied reports on social media that the port had reopened to ferry "
+        "traffic.",
+        "hope-to-sail",
+    ),
+    _a(
+        "Reuters",
+        "2026-02-12 10:00",
+        "Channel ferries stay in port",
+        "Ferry sailings between Dover and Calais will not resume until Friday, P&O Ferries said "
+        "on Thursday, after forecasters extended a weather warning for the Channel.",
+        "not-until-friday",
+    ),
+    _a(
+        "AFP",
+        "2026-02-14 08:00",
+        "Ferries sail again after storm",
+        "The first ferries in four days left Dover for Calais on Friday morning, the port "
+        "said.\n\n"
+        "DFDS is running a reduced timetable on the route until Monday, the company said.",
+        "sail-again",
+    ),
+]
+
+# ----------------------------------------------------------------------------- 9. crossing
+# A border crossing reopens after three weeks, a rumour of a new closure is denied, and weeks
+# later it is closed again. 2026-03-02 is a Monday.
+
+TORKHAM = Situation(
+    key="torkham",
+    title="Torkham border crossing",
+    entities=[["Pakistan", "Pakistani", "Islamabad"], ["Afghanistan", "Afghan", "Kabul"]],
+    facets=["Torkham", "border crossing"],
+)
+TORKHAM_ARTICLES = [
+    _a(
+        "Dawn",
+        "2026-03-02 08:00",
+        "Torkham to reopen on Wednesday",
+        "The Torkham border crossing between Pakistan and Afghanistan will reopen on Wednesday, "
+        "officials in Khyber district said.\n\n"
+        "The crossing was closed on February 9 after clashes between border forces.",
+        "torkham-reopen",
+    ),
+    _a(
+        "Tolo News",
+        "2026-03-05 06:00",
+        "Trade resumes at Torkham",
+        "Trucks began crossing at Torkham on Wednesday as the border crossing between "
+        "Afghanistan and Pakistan reopened, Afghan customs officials said.",
+        "trade-resumes",
+    ),
+    _a(
+        "Reuters",
+        "2026-03-20 12:00",
+        "Pakistan denies new Torkham closure",
+        "Pakistani officials denied reports that the Torkham border crossing would be closed "
+        "again, saying trade with Afghanistan was flowing normally.",
+        "denies-closure",
+    ),
+    _a(
+        "AP",
+        "2026-03-25 09:00",
+        "Pakistan shuts Torkham crossing again",
+        "Pakistan closed the Torkham border crossing with Afghanistan again on Tuesday after "
+        "renewed firing between the two sides, a local official said, stranding hundreds of "
+        "trucks.",
+        "shut-again",
+    ),
+]
+
+# ----------------------------------------------------------------------------- 10. concert
+# A festival set to go ahead is cancelled after an accident; a rumour that it will take place in
+# October is denied by the organisers. 2026-04-01 is a Wednesday.
+
+BUSAN_FESTIVAL = Situation(
+    key="busan-kpop-festival",
+    title="Busan K-pop festival",
+    entities=[["Busan"]],
+    facets=["festival", "concert"],
+)
+BUSAN_FESTIVAL_ARTICLES = [
+    _a(
+        "Yonhap",
+        "2026-04-01 10:00",
+        "Busan K-pop festival to go ahead",
+        "The K-pop festival planned at Busan's Asiad Main Stadium on April 25 will go ahead as "
+        "scheduled, organisers said on Wednesday, despite safety concerns.",
+        "go-ahead",
+    ),
+    _a(
+        "Korea Herald",
+        "2026-04-14 15:00",
+        "Busan festival cancelled after stage collapse",
+        "Organisers cancelled the Busan K-pop festival on Tuesday, citing the collapse of a "
+        "temporary stage during rehearsals, and said tickets would be refunded.",
+        "cancelled",
+    ),
+    _a(
+        "JoongAng",
+        "2026-04-16 08:00",
+        "Busan festival may return in autumn",
+        "The Busan festival could instead take place in October, according to people familiar "
+        "with the matter.",
+        "october",
+    ),
+    _a(
+        "Yonhap",
+        "2026-04-17 09:00",
+        "Organisers deny October date for Busan festival",
+        "The organisers denied reports that the Busan festival would be held in October, "
+        "saying no new date had been discussed.",
+        "denies-october",
+    ),
+]
+
+# ----------------------------------------------------------------------------- 11. visa-free
+# A visa-free scheme announced for March 1 is said to be slipping, is postponed "to next month"
+# (a denial that it was scrapped), and starts on April 1. Nothing ever said it ran before, so
+# the postponement has no "before that". 2026-02-02 is a Monday.
+
+UZBEK_VISA = Situation(
+    key="uzbekistan-visa-free-korea",
+    title="Uzbekistan visa-free entry for South Koreans",
+    entities=[["Uzbekistan", "Uzbek", "Tashkent"], ["South Korea", "South Korean", "Seoul"]],
+    facets=["visa-free", "visa waiver"],
+)
+UZBEK_VISA_ARTICLES = [
+    _a(
+        "Yonhap",
+        "2026-02-02 09:00",
+        "Uzbekistan to launch visa-free entry for South Koreans",
+        "Uzbekistan will launch visa-free entry for South Korean tourists on March 1, the Uzbek "
+        "embassy in Seoul said on Monday.",
+        "visa-launch",
+    ),
+    _a(
+        "Trend",
+        "2026-02-20 11:00",
+        "Uzbek visa-free plan may slip",
+        "The visa-free scheme for South Korean tourists may be postponed because border guards "
+        "have not received the new software, an Uzbek travel agency said.",
+        "may-slip",
+    ),
+    _a(
+        "Reuters",
+        "2026-02-26 13:00",
+        "Uzbekistan postpones visa-free entry for South Koreans",
+        "Uzbekistan has postponed visa-free entry for South Korean tourists until next month, "
+        "the foreign ministry in Tashkent said on Thursday.",
+        "postponed",
+    ),
+    _a(
+        "Korea Herald",
+        "2026-02-27 08:00",
+        "Visa-free Uzbekistan trips now from April 1",
+        "Visa-free entry to Uzbekistan for South Korean tourists will now start on April 1, the "
+        "Uzbek embassy in Seoul said.\n\n"
+        "The embassy denied reports that the visa-free scheme had been scrapped.",
+        "april-1",
+    ),
+    _a(
+        "Yonhap",
+        "2026-04-02 10:00",
+        "First visa-free South Korean tourists arrive in Tashkent",
+        "Visa-free entry to Uzbekistan for South Korean tourists began on Wednesday, officials "
+        "at Tashkent airport said.",
+        "began",
+    ),
+]
+
+# ----------------------------------------------------------------------------- 12. strike
+# A rail strike from the strike's own perspective: called for Thursday, rumoured to be called
+# off, called off, and a denial that it would move to the next week. 2026-01-05 is a Monday.
+
+GDL_STRIKE = Situation(
+    key="germany-rail-strike",
+    title="German train drivers' strike",
+    entities=[["Germany", "German", "Deutsche Bahn"]],
+    facets=["strike", "GDL"],
+)
+GDL_STRIKE_ARTICLES = [
+    _a(
+        "DW",
+        "2026-01-05 10:00",
+        "German train drivers to strike on Thursday",
+        "The GDL train drivers' union will go on strike on Thursday, halting most long-distance "
+        "trains in Germany, the union said on Monday.",
+        "strike-called",
+    ),
+    _a(
+        "Reuters",
+        "2026-01-06 16:00",
+        "Deutsche Bahn seeks to avert strike",
+        "The GDL strike could be called off if Deutsche Bahn improves its pay offer, people "
+        "close to the talks said.",
+        "could-be-called-off",
+    ),
+    _a(
+        "Der Spiegel",
+        "2026-01-07 12:00",
+        "GDL calls off Thursday strike",
+        "The GDL has called off the strike planned for Thursday after Deutsche Bahn agreed to "
+        "arbitration, a union spokesman said on Wednesday.\n\n"
+        "Deutsche Bahn denied reports that the GDL would go on strike next week instead.",
+        "called-off",
+    ),
+    _a(
+        "AFP",
+        "2026-01-09 08:00",
+        "German trains run normally",
+        "Long-distance trains ran normally across Germany on Thursday after the GDL strike was "
+        "called off.",
+        "run-normally",
+    ),
 ]
 
 STORIES: dict[str, Story] = {
@@ -224,6 +558,11 @@ STORIES: dict[str, Story] = {
     "eu-belarus-potash": Story(EU_BELARUS_POTASH, EU_BELARUS_POTASH_ARTICLES),
     "eurostar": Story(EUROSTAR, EUROSTAR_ARTICLES),
     "moscow-pyongyang": Story(MOSCOW_PYONGYANG, MOSCOW_PYONGYANG_ARTICLES),
+    "dover-calais": Story(DOVER_CALAIS, DOVER_CALAIS_ARTICLES),
+    "torkham": Story(TORKHAM, TORKHAM_ARTICLES),
+    "busan-festival": Story(BUSAN_FESTIVAL, BUSAN_FESTIVAL_ARTICLES),
+    "uzbek-visa": Story(UZBEK_VISA, UZBEK_VISA_ARTICLES),
+    "gdl-strike": Story(GDL_STRIKE, GDL_STRIKE_ARTICLES),
 }
 
 
@@ -271,8 +610,12 @@ def timeline(st: Status) -> list[tuple[str | None, str, str]]:
 
 
 def outlets(st: Status, state: str, date: str | None) -> set[str]:
-    return {s.outlet for e in st.timeline if e.state == state and label(e.date) == date
-            for s in e.sources}
+    return {
+        s.outlet
+        for e in st.timeline
+        if e.state == state and label(e.date) == date
+        for s in e.sources
+    }
 
 
 # ----------------------------------------------------------------------------- 1. rail link
@@ -287,8 +630,10 @@ def test_rail_first_train_runs(dbs) -> None:  # type: ignore[no-untyped-def]
     assert shape(after) == ("operating", "2026-03-12", ("suspended", "2020"))
     assert after.upcoming is None
     # The plan and the report of it happening merge into one entry with every source.
-    assert timeline(after) == [("2020", "suspended", "reported"),
-                               ("2026-03-12", "operating", "reported")]
+    assert timeline(after) == [
+        ("2020", "suspended", "reported"),
+        ("2026-03-12", "operating", "reported"),
+    ]
     assert "Yonhap" in outlets(after, "operating", "2026-03-12")
     assert any(c.kind == "silent" for c in after.caveats)
     # Limits on who may travel still hold once trains run.
@@ -335,8 +680,13 @@ def test_crossing_hints_denial_then_opening(dbs) -> None:  # type: ignore[no-unt
     assert st.upcoming is None  # satellite hints are not a plan
     kinds = {c.kind for c in st.caveats}
     assert {"denied", "hedged"} <= kinds
-    assert (None, "operating", "hedged") in timeline(st)
-    assert (None, "operating", "denied") in timeline(st)
+    # The denial is a caveat on the hedged report it answers, not a change of its own.
+    assert timeline(st) == [
+        ("January 2020", "suspended", "reported"),
+        (None, "operating", "hedged"),
+    ]
+    [hinted] = [e for e in st.timeline if e.modality == "hedged"]
+    assert [s.outlet for s in hinted.sources] == ["NK News", "Yonhap"]  # the direct one first
     low = st.confidence
 
     st = status(dbs, "dandong-sinuiju", "2026-04-21 12:00")
@@ -382,9 +732,11 @@ def test_sanctions_lifted_then_reimposed(dbs) -> None:  # type: ignore[no-untype
     st = status(dbs, "eu-belarus-potash", "2026-01-05 12:00")
     assert shape(st) == ("operating", "2026-01-01", ("cancelled", "2025-06-02"))
     assert st.upcoming is None
-    assert timeline(st) == [("2021", "operating", "reported"),
-                            ("2025-06-02", "cancelled", "reported"),
-                            ("2026-01-01", "operating", "reported")]
+    assert timeline(st) == [
+        ("2021", "operating", "reported"),
+        ("2025-06-02", "cancelled", "reported"),
+        ("2026-01-01", "operating", "reported"),
+    ]
     assert outlets(st, "operating", "2026-01-01") == {"DW", "Reuters"}
 
 
@@ -433,3 +785,180 @@ def test_every_story_cites_its_sources(dbs) -> None:  # type: ignore[no-untyped-
         referenced = {s.article_id for e in st.timeline for s in e.sources}
         assert referenced <= cited, name
         assert all(0.0 <= st.confidence <= 1.0 for _ in [st])
+
+
+# ----------------------------------------------------------------------------- 8. ferry
+
+
+def test_ferry_storm_delay_denial_then_sailings(dbs) -> None:  # type: ignore[no-untyped-def]
+    st = status(dbs, "dover-calais", "2026-02-10 12:00")
+    # "Suspended" interrupts sailings that ran: before that, operating (undated).
+    assert shape(st) == ("suspended", "2026-02-10", ("operating", None))
+    assert upcoming(st) == ("operating", "2026-02-11", False)
+
+    st = status(dbs, "dover-calais", "2026-02-11 08:00")
+    # The hedged "as early as Wednesday" and the denied rumour join the planned restart.
+    assert timeline(st) == [
+        ("2026-02-10", "suspended", "reported"),
+        ("2026-02-11", "operating", "planned"),
+    ]
+    assert outlets(st, "operating", "2026-02-11") == {"BBC", "Kent Online"}
+    assert any(c.kind == "denied" and "Port of Dover" in c.text for c in st.caveats)
+    denied = st.confidence
+
+    # "Will not resume until Friday": the Wednesday plan gives way to Friday, not overdue.
+    st = status(dbs, "dover-calais", "2026-02-12 12:00")
+    assert shape(st)[0] == "suspended"
+    assert upcoming(st) == ("operating", "2026-02-13", False)
+    assert st.confidence > denied  # the denial was about a rumour, not the new plan
+
+    st = status(dbs, "dover-calais", "2026-02-14 12:00")
+    assert shape(st) == ("operating", "2026-02-13", ("suspended", "2026-02-10"))
+    assert st.upcoming is None
+    assert timeline(st) == [
+        ("2026-02-10", "suspended", "reported"),
+        ("2026-02-11", "operating", "planned"),
+        ("2026-02-13", "operating", "reported"),
+    ]
+    kinds = {c.kind for c in st.caveats}
+    assert "limited" in kinds and "denied" not in kinds
+    # The reduced timetable ran "until Monday": by Tuesday it no longer qualifies anything.
+    st = status(dbs, "dover-calais", "2026-02-17 12:00")
+    assert not any(c.kind == "limited" for c in st.caveats)
+
+
+# ----------------------------------------------------------------------------- 9. crossing
+
+
+def test_crossing_reopens_then_closes_again(dbs) -> None:  # type: ignore[no-untyped-def]
+    st = status(dbs, "torkham", "2026-03-03 12:00")
+    assert shape(st) == ("suspended", "2026-02-09", ("operating", None))
+    assert upcoming(st) == ("operating", "2026-03-04", False)
+
+    st = status(dbs, "torkham", "2026-03-06 12:00")
+    assert shape(st) == ("operating", "2026-03-04", ("suspended", "2026-02-09"))
+    assert st.upcoming is None
+    assert outlets(st, "operating", "2026-03-04") == {"Tolo News", "Dawn"}
+    [reopened] = [e for e in st.timeline if e.state == "operating"]
+    assert reopened.modality == "reported" and reopened.sources[0].outlet == "Tolo News"
+
+    # A denied rumour of a new closure: a caveat, no change, no plan.
+    st = status(dbs, "torkham", "2026-03-21 12:00")
+    assert shape(st) == ("operating", "2026-03-04", ("suspended", "2026-02-09"))
+    assert st.upcoming is None
+    assert any(c.kind == "denied" for c in st.caveats)
+    assert len(st.timeline) == 2
+
+    st = status(dbs, "torkham", "2026-03-26 12:00")
+    assert shape(st) == ("suspended", "2026-03-24", ("operating", "2026-03-04"))
+    assert timeline(st) == [
+        ("2026-02-09", "suspended", "reported"),
+        ("2026-03-04", "operating", "reported"),
+        ("2026-03-24", "suspended", "reported"),
+    ]
+    # The denial was overtaken by the closure it denied: a source of that entry, no caveat.
+    assert outlets(st, "suspended", "2026-03-24") == {"AP", "Reuters"}
+    assert not any(c.kind == "denied" for c in st.caveats)
+
+
+# ----------------------------------------------------------------------------- 10. concert
+
+
+def test_festival_cancelled_rumoured_date_denied(dbs) -> None:  # type: ignore[no-untyped-def]
+    st = status(dbs, "busan-festival", "2026-04-05 12:00")
+    assert shape(st) == ("unknown", None, None)
+    assert upcoming(st) == ("operating", "2026-04-25", False)
+
+    st = status(dbs, "busan-festival", "2026-04-16 12:00")
+    # Cancelled, and nothing says it ever ran: no "before that".
+    assert shape(st) == ("cancelled", "2026-04-14", None)
+    # A rumoured October date is a hedged entry and a caveat, never the next thing.
+    assert st.upcoming is None
+    assert ("October 2026", "operating", "hedged") in timeline(st)
+    assert any(c.kind == "hedged" and "October" in c.text for c in st.caveats)
+
+    st = status(dbs, "busan-festival", "2026-04-20 12:00")
+    assert shape(st) == ("cancelled", "2026-04-14", None)
+    assert st.upcoming is None
+    assert timeline(st) == [
+        ("2026-04-14", "cancelled", "reported"),
+        ("2026-04-25", "operating", "planned"),
+        ("October 2026", "operating", "hedged"),
+    ]
+    kinds = {c.kind for c in st.caveats}
+    # Denied by the organisers: the rumour is void, the denial is what is left to say.
+    assert "denied" in kinds and "hedged" not in kinds
+    assert outlets(st, "operating", "October 2026") == {"JoongAng", "Yonhap"}
+
+    st = status(dbs, "busan-festival", "2026-04-26 12:00")
+    assert st.upcoming is None  # April 25 passed after the cancellation: void, not overdue
+
+
+# ----------------------------------------------------------------------------- 11. visa-free
+
+
+def test_visa_free_scheme_postponed_to_next_month(dbs) -> None:  # type: ignore[no-untyped-def]
+    st = status(dbs, "uzbek-visa", "2026-02-10 12:00")
+    assert shape(st) == ("unknown", None, None)
+    assert upcoming(st) == ("operating", "2026-03-01", False)
+
+    st = status(dbs, "uzbek-visa", "2026-02-21 12:00")
+    assert st.state == "unknown"
+    assert upcoming(st) == ("operating", "2026-03-01", False)  # "may be postponed" is no change
+    assert (None, "suspended", "hedged") in timeline(st)
+
+    st = status(dbs, "uzbek-visa", "2026-02-26 18:00")
+    # Postponed: on hold, since the report; it never ran, so nothing before it.
+    assert shape(st) == ("suspended", None, None)
+    assert st.upcoming is None  # the March 1 plan is void
+    # The rumour and the report of the postponement are one undated entry.
+    assert timeline(st) == [(None, "suspended", "reported"), ("2026-03-01", "operating", "planned")]
+    assert outlets(st, "suspended", None) == {"Reuters", "Trend"}
+
+    st = status(dbs, "uzbek-visa", "2026-03-02 12:00")
+    assert shape(st) == ("suspended", None, None)
+    assert upcoming(st) == ("operating", "2026-04-01", False)
+    assert any(c.kind == "denied" and "scrapped" in c.text for c in st.caveats)
+    assert not any(c.kind == "hedged" for c in st.caveats)  # "may be postponed" came true
+
+    st = status(dbs, "uzbek-visa", "2026-04-03 12:00")
+    assert shape(st) == ("operating", "2026-04-01", ("suspended", None))
+    assert st.upcoming is None
+    assert timeline(st) == [
+        (None, "suspended", "reported"),
+        ("2026-03-01", "operating", "planned"),
+        ("2026-04-01", "operating", "reported"),
+    ]
+    assert outlets(st, "operating", "2026-04-01") == {"Yonhap", "Korea Herald"}
+    assert not any(c.kind == "denied" for c in st.caveats)
+
+
+# ----------------------------------------------------------------------------- 12. strike
+
+
+def test_rail_strike_called_then_called_off(dbs) -> None:  # type: ignore[no-untyped-def]
+    # The strike's own perspective: "operating" is the strike in force.
+    st = status(dbs, "gdl-strike", "2026-01-05 12:00")
+    assert shape(st) == ("unknown", None, None)
+    assert upcoming(st) == ("operating", "2026-01-08", False)
+
+    st = status(dbs, "gdl-strike", "2026-01-06 18:00")
+    assert upcoming(st) == ("operating", "2026-01-08", False)  # "could be called off": a hedge
+    assert (None, "cancelled", "hedged") in timeline(st)
+
+    st = status(dbs, "gdl-strike", "2026-01-07 18:00")
+    assert shape(st) == ("cancelled", None, None)
+    assert st.upcoming is None
+    assert timeline(st) == [(None, "cancelled", "reported"), ("2026-01-08", "operating", "planned")]
+    [off] = [e for e in st.timeline if e.state == "cancelled"]
+    assert [s.outlet for s in off.sources] == ["Der Spiegel", "Reuters"]  # the report first
+    assert any(c.kind == "denied" and "next week" in c.text for c in st.caveats)
+    called_off = st.confidence
+
+    st = status(dbs, "gdl-strike", "2026-01-10 12:00")
+    assert shape(st) == ("cancelled", None, None)
+    assert outlets(st, "cancelled", None) == {"Der Spiegel", "AFP", "Reuters"}
+    assert st.confidence > called_off  # a second outlet reports it
+    # The denied "strike next week" was about a week now past: no longer a caveat.
+    st = status(dbs, "gdl-strike", "2026-02-14 12:00")
+    assert not any(c.kind == "denied" for c in st.caveats)

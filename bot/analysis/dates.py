@@ -64,9 +64,11 @@ _WD = r"(?:mon|tue(?:s)?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
 _WD_FULL = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?!\d|:|\.\d)"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
-_NUM = r"(?:\d{1,3}|a couple of|a dozen|" + "|".join(
-    sorted((w for w in _NUMBER_WORDS if " " not in w), key=len, reverse=True)
-) + ")"
+_NUM = (
+    r"(?:\d{1,3}|a couple of|a dozen|"
+    + "|".join(sorted((w for w in _NUMBER_WORDS if " " not in w), key=len, reverse=True))
+    + ")"
+)
 _UNIT = r"(?:day|week|fortnight|month|year|decade)s?"
 _PART = r"(?:morning|afternoon|evening|night)"
 _MOD = r"(?:(?:the\s+)?(?:early|late|mid|end\s+of|beginning\s+of|start\s+of|middle\s+of)[\s-]+)"
@@ -121,8 +123,11 @@ _QUANTITY_AFTER = re.compile(
     r"employees|staff|dealerships|shares|points|votes|cases|deaths|hours|minutes|pounds)\b",
     re.IGNORECASE,
 )
-_CURRENCY_BEFORE = re.compile(r"(?:[$€£¥₩]|\b(?:no|number|route|flight|train|room|at|about|some"
-                              r"|nearly|almost|over|around|than)\.?)\s*$", re.IGNORECASE)
+_CURRENCY_BEFORE = re.compile(
+    r"(?:[$€£¥₩]|\b(?:no|number|route|flight|train|room|at|about|some"
+    r"|nearly|almost|over|around|than)\.?)\s*$",
+    re.IGNORECASE,
+)
 
 # Durations: never dates. "after six years", "for two months", "six years after", "the past
 # nine days", "over a decade", "a six-year hiatus".
@@ -139,7 +144,8 @@ _DURATION = re.compile(
 
 # Nearest cue before an expression decides; these are read within the same clause.
 _FUTURE_CUE = re.compile(
-    r"\b(?:will|won't|shall|should|must|(?-i:may)|might|is\s+to|are\s+to|was\s+to|were\s+to|set\s+to"
+    r"\b(?:will|won't|shall|should|must|(?-i:may)|might|could(?!\s+(?:not\s+)?have\b)"
+    r"|is\s+to|are\s+to|was\s+to|were\s+to|set\s+to"
     r"|scheduled|slated|due\s+to|expected\s+to|expects?|plans?|planned|planning|aims?\s+to"
     r"|going\s+to|would|intends?\s+to|to\s+(?:be|resume|restart|reopen|open|start|begin|launch|run"
     r"|operate|leave|depart|arrive|take|hold|hit|go|close|stop|end|return)|upcoming|coming|next"
@@ -148,19 +154,25 @@ _FUTURE_CUE = re.compile(
     re.IGNORECASE,
 )
 _PAST_CUE = re.compile(
-    r"\b(?:said|says|told|tells|reported|announced|confirmed|stated|added|noted|wrote|was|were"
-    r"|had|did|been|ago|last|earlier|previously|already|began|left|ran|took|held|went|came|saw"
-    r"|fell|rose|grew|lost|won|made|(?<!\bbe\s)[a-z]{2,}ed)\b",
+    # After "be" a participle is no past: "would be held in October".
+    r"\b(?<!\bbe\s)(?:said|says|told|tells|reported|announced|confirmed|stated|added|noted"
+    r"|wrote|was|were|had|did|been|ago|last|earlier|previously|already|began|left|ran|took|held|went|came|saw"
+    r"|fell|rose|grew|lost|won|made|[a-z]{2,}ed)\b",
     re.IGNORECASE,
 )
 # Prepositions right before an expression point one way whatever the verb ("since Monday",
 # "until Friday", "as early as March").
-_FUTURE_PREP = re.compile(r"\b(?:until|till|starting|beginning|as\s+early\s+as|no\s+later\s+than"
-                          r"|by)\s+(?:the\s+)?$", re.IGNORECASE)
-_PAST_PREP = re.compile(r"\b(?:since|as\s+recently\s+as|as\s+late\s+as)\s+(?:the\s+)?$",
-                        re.IGNORECASE)
-_CLAUSE_STOP = re.compile(r"[;:()\[\]\"“”]|\s[-–—]\s|,\s+(?:but|while|though|although|whereas)\b",
-                          re.IGNORECASE)
+_FUTURE_PREP = re.compile(
+    r"\b(?:until|till|starting|beginning|as\s+early\s+as|no\s+later\s+than"
+    r"|by)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_PAST_PREP = re.compile(
+    r"\b(?:since|as\s+recently\s+as|as\s+late\s+as)\s+(?:the\s+)?$", re.IGNORECASE
+)
+_CLAUSE_STOP = re.compile(
+    r"[;:()\[\]\"“”]|\s[-–—]\s|,\s+(?:but|while|though|although|whereas)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -430,11 +442,90 @@ def find_dates(
     pub = _as_date(published)
     hint: Tense | None = tense_hint if tense_hint in ("past", "future") else None  # type: ignore[assignment]
     out: list[DateMatch] = []
-    for m in _CANDIDATES.finditer(sentence):
-        resolved = _resolve(sentence, m, pub, hint)
-        if resolved is not None:
-            out.append(resolved)
+    for lo, hi in _windows(sentence):
+        for m in _CANDIDATES.finditer(sentence, lo, hi):
+            resolved = _resolve(sentence, m, pub, hint)
+            if resolved is not None:
+                out.append(resolved)
     return out
+
+
+# Every date expression contains one of these tokens. The full pattern (a long alternation
+# whose optional lead words, "in", "the", "this", could start anywhere) runs only in windows
+# around them: most sentences have few, and the cost falls by an order of magnitude.
+_TOKENS = re.compile(r"[A-Za-z]+|\d+")
+_ANCHOR_WORDS = frozenset(
+    [
+        "yesterday",
+        "today",
+        "tonight",
+        "tomorrow",
+        "night",
+        "morning",
+        "afternoon",
+        "evening",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "weekend",
+        "month",
+        "months",
+        "year",
+        "years",
+        "quarter",
+        "decade",
+        "decades",
+        "spring",
+        "summer",
+        "autumn",
+        "fall",
+        "winter",
+        "fortnight",
+        "fortnights",
+    ]
+)
+_ANCHOR_CAPITALS = frozenset(
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+    ]
+)
+
+
+def _windows(sentence: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for tok in _TOKENS.finditer(sentence):
+        word = tok.group(0)
+        if not (
+            word[0].isdigit()
+            or word.lower() in _ANCHOR_WORDS
+            or (word[0].isupper() and word[:3].lower() in _ANCHOR_CAPITALS)
+        ):
+            continue
+        lo, hi = max(0, tok.start() - 48), min(len(sentence), tok.end() + 32)
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+    return spans
 
 
 def resolve_dates(
@@ -467,8 +558,21 @@ def find_durations(sentence: str) -> list[Duration]:
 def _resolve(sentence: str, m: re.Match[str], pub: dt.date, hint: Tense | None) -> DateMatch | None:
     kind = m.lastgroup if m.lastgroup else ""
     # lastgroup is the last *closed* group; find the outer alternative that matched.
-    for name in ("iso", "md", "dm", "my", "myrel", "numeric", "deictic", "ago", "rel", "in", "wd",
-                 "mon", "year"):
+    for name in (
+        "iso",
+        "md",
+        "dm",
+        "my",
+        "myrel",
+        "numeric",
+        "deictic",
+        "ago",
+        "rel",
+        "in",
+        "wd",
+        "mon",
+        "year",
+    ):
         if m.group(name) is not None:
             kind = name
             break
@@ -492,16 +596,21 @@ def _resolve(sentence: str, m: re.Match[str], pub: dt.date, hint: Tense | None) 
         year = int(m.group(p + "year")) if m.group(p + "year") else None
         wd = _WEEKDAYS.get(m.group(p + "wd").lower()) if m.group(p + "wd") else None
         mon_word = m.group(p + "mon")
-        if mon_word.lower().rstrip(".") in {"may", "mar", "march", "jun", "sun", "sat"} and \
-                mon_word[0].islower():
+        if (
+            mon_word.lower().rstrip(".") in {"may", "mar", "march", "jun", "sun", "sat"}
+            and mon_word[0].islower()
+        ):
             return None  # "may 5" in lower case is not a date we trust
         d = _month_day(pub, month, day, year, wd, None if year else tense())
         if d is None:
             return None
         ref = DateRef(d, "day", text)
     elif kind == "my":
-        ref = DateRef(dt.date(int(m.group("my_year")), _MONTHS[_month_key(m.group("my_mon"))], 1),
-                      "month", text)
+        ref = DateRef(
+            dt.date(int(m.group("my_year")), _MONTHS[_month_key(m.group("my_mon"))], 1),
+            "month",
+            text,
+        )
     elif kind == "myrel":
         step = {"this": 0, "last": -1, "next": 1}[m.group("myrel_mod").lower()]
         month = _MONTHS[_month_key(m.group("myrel_mon"))]
@@ -525,8 +634,11 @@ def _resolve(sentence: str, m: re.Match[str], pub: dt.date, hint: Tense | None) 
         n = _number(m.group("in_n"))
         ref = _ago(pub, n, m.group("in_unit"), text, sign=1) if n else None
     elif kind == "wd":
-        if re.search(r"\b(?:black|cyber|super|good|easter|bloody|ash|palm|holy|boxing)\s+$",
-                     sentence[max(0, start - 8) : start], re.IGNORECASE):
+        if re.search(
+            r"\b(?:black|cyber|super|good|easter|bloody|ash|palm|holy|boxing)\s+$",
+            sentence[max(0, start - 8) : start],
+            re.IGNORECASE,
+        ):
             return None  # a named day ("Black Monday"), not a date relative to publication
         d = _weekday(pub, _WEEKDAYS[m.group("wd_day").lower()], m.group("wd_mod") or "", tense())
         ref = DateRef(d, "day", text)

@@ -13,6 +13,11 @@ their trigger spans the restriction noun ("lifted the ban"), so a caller trackin
 rather than the restriction can turn them round with `service_state` (a ban in force is a
 service suspended; a ban lifted, a service operating).
 
+Ordinary verbs ("run", "close", "open", "leave") count only in a clause that names a service,
+route, crossing or event. Movement verbs (leave, depart, arrive, land) count only when the
+service moves: "the K27 left Beijing", not "passengers were seen leaving the train" or "the
+delegation arrived by train" (people as subject, a vehicle as object, or "by train").
+
 Negation, decided per trigger:
 - "no longer runs" is a change: to the opposite state (suspended), not negated;
 - "no trains have run since 2020" / "have not run since 2020" is the opposite state since then;
@@ -72,57 +77,119 @@ _LEMMAS: list[_Lemma] = [
     _L("restore", "operating", r"restor(?:e|es|ed|ing|ation)", keys="rest"),
     _L("relaunch", "operating", r"re-?launch(?:es|ed|ing)?", keys="rela re"),
     _L("reinstate", "operating", r"reinstat(?:e|es|ed|ing|ement)", keys="rein"),
-    _L("back in service", "operating",
-       r"back\s+(?:in|into)\s+(?:service|operation)|return(?:s|ed|ing)?\s+to\s+service"
-       r"|back\s+on\s+track", keys="back retu"),
+    _L(
+        "back in service",
+        "operating",
+        r"back\s+(?:in|into)\s+(?:service|operation)|return(?:s|ed|ing)?\s+to\s+service"
+        r"|back\s+on\s+track",
+        keys="back retu",
+    ),
     _L("up and running", "operating", r"running", before=r"\bup\s+and\s+", keys="runn"),
-    _L("go ahead", "operating", r"ahead", before=r"\b(?:go|goes|going|went|gone)\s+",
-       keys="ahea"),
-    _L("take place", "operating", r"place", before=r"\b(?:take|takes|took|taking|taken)\s+",
-       gated=True, keys="plac"),
-    _L("be held", "operating", r"held|(?:re)?played|staged",
-       before=r"\b(?:was|were|be|been|is|are|being)\s+(?:(?:\w+ly|last|first|again|not)\s+)?",
-       gated=True, keys="held play repl stag"),
+    _L("go ahead", "operating", r"ahead", before=r"\b(?:go|goes|going|went|gone)\s+", keys="ahea"),
+    _L(
+        "take place",
+        "operating",
+        r"place",
+        before=r"\b(?:take|takes|took|taking|taken)\s+",
+        gated=True,
+        keys="plac",
+    ),
+    _L(
+        "be held",
+        "operating",
+        r"held|(?:re)?played|staged",
+        before=r"\b(?:was|were|be|been|is|are|being)\s+(?:(?:\w+ly|last|first|again|not)\s+)?",
+        gated=True,
+        keys="held play repl stag",
+    ),
     _L("run", "operating", r"run(?:s|ning)?|ran", gated=True, keys="run runs runn ran"),
     _L("operate", "operating", r"operat(?:e|es|ed|ing)", gated=True, keys="oper"),
     _L("depart", "operating", r"depart(?:s|ed|ing|ure|ures)?", gated=True, keys="depa"),
-    _L("leave", "operating", r"leav(?:e|es|ing)|left(?=\s+(?:for|from|at|on|in|[A-Z]))",
-       gated=True, keys="leav left"),
+    _L(
+        "leave",
+        "operating",
+        r"leav(?:e|es|ing)|left(?=\s+(?:for|from|at|on|in|[A-Z]))",
+        gated=True,
+        keys="leav left",
+    ),
     _L("arrive", "operating", r"arriv(?:e|es|ed|ing|al|als)", gated=True, keys="arri"),
     _L("launch", "operating", r"launch(?:es|ed|ing)?", gated=True, keys="laun"),
-    _L("land", "operating",
-       r"land(?:s|ed|ing)(?!\s+(?:border|route|bridge))|touch(?:ed|es)\s+down"
-       r"|took\s+off|take\s+off", gated=True, keys="land touc took take"),
+    _L(
+        "land",
+        "operating",
+        r"land(?:s|ed|ing)(?!\s+(?:border|route|bridge))|touch(?:ed|es)\s+down"
+        r"|took\s+off|take\s+off",
+        gated=True,
+        keys="land touc took take",
+    ),
     _L("open", "operating", r"open(?:s|ed|ing)?", gated=True, keys="open"),
-    _L("start", "operating", r"start(?:s|ed|ing)?|began|begin(?:s|ning)?|begun", gated=True,
-       keys="star bega begi begu"),
+    _L(
+        "start",
+        "operating",
+        r"start(?:s|ed|ing)?|began|begin(?:s|ning)?|begun",
+        gated=True,
+        keys="star bega begi begu",
+    ),
     # -> suspended
     _L("suspend", "suspended", r"suspen(?:d|ds|ded|ding|sion|sions)", keys="susp"),
     _L("halt", "suspended", r"halt(?:s|ed|ing)?", keys="halt"),
-    _L("postpone", "suspended",
-       r"postpon(?:e|es|ed|ing|ement)|delay(?:s|ed)?\s+indefinitely|put\s+off|pushed\s+back",
-       keys="post dela put push"),
-    _L("put on hold", "suspended", r"hold",
-       before=r"(?:\b(?:put|puts|putting|placed|kept)\s+)?\bon\s+", keys="hold"),
-    _L("close", "suspended", r"clos(?:es|ed|ing|ure|ures)|(?<=\bto\s)close|(?<=\bwill\s)close",
-       gated=True, keys="clos"),
+    _L(
+        "out of service",
+        "suspended",
+        r"out\s+of\s+(?:service|operation|action)|withdrawn\s+from\s+service",
+        keys="out with",
+    ),
+    _L(
+        "postpone",
+        "suspended",
+        r"postpon(?:e|es|ed|ing|ement)|delay(?:s|ed)?\s+indefinitely|put\s+off|pushed\s+back",
+        keys="post dela put push",
+    ),
+    _L(
+        "put on hold",
+        "suspended",
+        r"hold",
+        before=r"(?:\b(?:put|puts|putting|placed|kept)\s+)?\bon\s+",
+        keys="hold",
+    ),
+    _L(
+        "close",
+        "suspended",
+        r"clos(?:es|ed|ing|ure|ures)|(?<=\bto\s)close|(?<=\bwill\s)close",
+        gated=True,
+        keys="clos",
+    ),
     _L("shut", "suspended", r"shut(?:s|ting)?(?:\s+down)?|shut-?down", gated=True, keys="shut"),
     _L("stop", "suspended", r"stop(?:s|ped|ping)?|stoppage", gated=True, keys="stop"),
     _L("freeze", "suspended", r"freez(?:e|es|ing)|froze|frozen", gated=True, keys="free froz"),
     _L("pause", "suspended", r"paus(?:e|es|ed|ing)", gated=True, keys="paus"),
     _L("ground", "suspended", r"grounded|grounding", gated=True, keys="grou"),
-    _L("ban", "suspended", r"bann(?:ed|ing)|bans(?=\s+(?:all|the|flights|trains|travel))",
-       gated=True, keys="bann bans"),
+    _L(
+        "ban",
+        "suspended",
+        r"bann(?:ed|ing)|bans(?=\s+(?:all|the|flights|trains|travel))",
+        gated=True,
+        keys="bann bans",
+    ),
     # -> cancelled
     _L("cancel", "cancelled", r"cancel(?:s|led|ed|ling|ing|lation|lations)", keys="canc"),
-    _L("call off", "cancelled", r"call(?:s|ed|ing)?\s+(?:(?!and\b|but\b)\w+\s+){0,3}?off",
-       keys="call"),
+    _L(
+        "call off",
+        "cancelled",
+        r"call(?:s|ed|ing)?\s+(?:(?!and\b|but\b)\w+\s+){0,3}?off",
+        keys="call",
+    ),
     _L("scrap", "cancelled", r"scrap(?:s|ped|ping)?(?!\s+(?:metal|yard))", keys="scra"),
     _L("axe", "cancelled", r"axed|axing", keys="axed axin"),
     _L("abandon", "cancelled", r"abandon(?:s|ed|ing)?", gated=True, keys="aban"),
     _L("discontinue", "cancelled", r"discontinu(?:e|es|ed|ing|ation)", keys="disc"),
-    _L("terminate", "cancelled", r"terminat(?:e|ed|ing|ion)(?!\s+(?:at|in)\b)", gated=True,
-       keys="term"),
+    _L(
+        "terminate",
+        "cancelled",
+        r"terminat(?:e|ed|ing|ion)(?!\s+(?:at|in)\b)",
+        gated=True,
+        keys="term",
+    ),
 ]
 
 # Verbs that only apply to restrictions (you lift a ban, not a train), by the restriction's state.
@@ -131,18 +198,31 @@ _RESTRICTION_VERBS: list[_Lemma] = [
     _L("introduce", "operating", r"introduc(?:e|es|ed|ing|tion)", keys="intr"),
     _L("extend", "operating", r"extend(?:s|ed|ing)?|extension", keys="exte"),
     _L("tighten", "operating", r"tighten(?:s|ed|ing)?", keys="tigh"),
-    _L("take effect", "operating", r"effect|force|place",
-       before=r"\b(?:take|takes|took|taken|taking)\s+|\b(?:come|comes|came|coming)\s+into\s+"
-       r"|\b(?:remain|remains|remained)\s+in\s+|\bin\s+", keys="effe forc plac"),
-    _L("go on strike", "operating", r"strike",
-       before=r"\b(?:go|goes|went|gone|going)\s+on\s+", keys="stri"),
+    _L(
+        "take effect",
+        "operating",
+        r"effect|force|place",
+        before=r"\b(?:take|takes|took|taken|taking)\s+|\b(?:come|comes|came|coming)\s+into\s+"
+        r"|\b(?:remain|remains|remained)\s+in\s+|\bin\s+",
+        keys="effe forc plac",
+    ),
+    _L(
+        "go on strike",
+        "operating",
+        r"strike",
+        before=r"\b(?:go|goes|went|gone|going)\s+on\s+",
+        keys="stri",
+    ),
     _L("walk out", "operating", r"walk(?:ed|s|ing)?\s+out|stag(?:e|es|ed|ing)", keys="walk stag"),
     _L("continue", "operating", r"continu(?:e|es|ed|ing)", keys="cont"),
     _L("lift", "cancelled", r"lift(?:s|ed|ing)?", keys="lift"),
     _L("remove", "cancelled", r"remov(?:e|es|ed|ing|al)", keys="remo"),
-    _L("revoke", "cancelled",
-       r"revok(?:e|es|ed|ing)|revocation|repeal(?:s|ed|ing)?|rescind(?:s|ed)?",
-       keys="revo repe resc"),
+    _L(
+        "revoke",
+        "cancelled",
+        r"revok(?:e|es|ed|ing)|revocation|repeal(?:s|ed|ing)?|rescind(?:s|ed)?",
+        keys="revo repe resc",
+    ),
     _L("end", "cancelled", r"end(?:s|ed|ing)?", keys="end ends ende endi"),
     _L("drop", "cancelled", r"drop(?:s|ped|ping)?", keys="drop"),
     _L("waive", "suspended", r"waiv(?:e|es|ed|ing|er)", keys="waiv"),
@@ -173,7 +253,7 @@ _SERVICE_NOUNS = (
     r"|visas?|operations|schools?|markets?|plants?|factor(?:y|ies)|mines?"
     r"|production|deliver(?:y|ies)|shipments?|classes|mail|hotline|carriers?|vessels?|ships?"
     r"|aircraft|planes?|jets?|metro|subway|tram|network|terminal|gates?|exchanges?|programmes?"
-    r"|programs?|broadcasts?|supply|supplies|sales|ticket(?:s|ing)?|bookings?|it|they"
+    r"|programs?|broadcasts?|supply|supplies|sales|ticket(?:s|ing)?|bookings?|it|they|them"
 )
 _SERVICE_RE = re.compile(rf"\b(?:{_SERVICE_NOUNS})\b", re.IGNORECASE)
 
@@ -192,10 +272,69 @@ _GATED_EXCLUDE = re.compile(
     r"|ceremony|arguments|level)|launch(?:es|ed|ing)?\s+(?:an?\s+)?(?:investigation|probe|attack"
     r"|missiles?|offensive|campaign|appeal|bid|inquiry|strikes?|rockets?|satellites?)"
     r"|start(?:s|ed|ing)?\s+(?:talks|a\s+war)|leav(?:e|es|ing)\s+(?:office|behind|room|open)"
-    r"|operat(?:e|es|ed|ing)\s+(?:on|under|as)\b(?!\s+(?:schedule|time))"
+    r"|operat(?:e|es|ed|ing)\s+(?:on|under|as)\b(?!\s+(?:schedule|time|(?:the|this|that|a)\s+"
+    r"(?:route|line|link|service|corridor|runway)))"
     r"|freez(?:e|es|ing)\s+(?:temperatures|weather|rain))",
     re.IGNORECASE,
 )
+
+# "At the start of the pandemic": a point in time, not something starting.
+_TIME_PHRASE_BEFORE = re.compile(
+    r"\b(?:at|since|from|by|until|till|before|after|around|near|towards?|during|in)\s+"
+    r"(?:the\s+)?(?:very\s+)?$",
+    re.IGNORECASE,
+)
+# Movement verbs are about the service only when the service moves: "the train left Beijing",
+# not "passengers were seen leaving the train" or "the delegation arrived by train".
+_MOVEMENT_LEMMAS = frozenset({"leave", "depart", "arrive", "land"})
+_PEOPLE = re.compile(
+    r"\b(?:passengers|travell?ers|tourists|(?:tour|tourist)\s+groups?|visitors|people|residents"
+    r"|workers|students|delegations?|delegates|diplomats|officials|athletes|runners|players|fans"
+    r"|crowds?|families|pilgrims|migrants|refugees|journalists|reporters|crew|commuters"
+    r"|holidaymakers|spectators|guests|customers|soldiers|troops|leaders?|envoys?|he|she|we|I"
+    r"|you)\b",
+    re.IGNORECASE,
+)
+_VEHICLES = (
+    r"trains?|services?|flights?|ferry|ferries|ships?|vessels?|boats?|planes?|aircraft|jets?"
+    r"|airliners?|buse?s|coach(?:es)?|routes?|lines?|links?|convoys?|trucks?|lorries|shipments?"
+)
+_VEHICLE_RE = re.compile(rf"\b(?:{_VEHICLES})\b", re.IGNORECASE)
+_LEAVE_VEHICLE = re.compile(
+    rf"\s+(?:the|a|an|their|his|her|its)\s+(?:[\w-]+\s+){{0,2}}?(?:{_VEHICLES})\b", re.IGNORECASE
+)
+_BY_VEHICLE = re.compile(
+    r"\b(?:by|aboard|on\s+board)\s+(?:(?:a|the)\s+)?(?:train|rail|air|plane|ferry|boat|bus|road"
+    r"|car|sea|coach)\b",
+    re.IGNORECASE,
+)
+
+
+_SUBJECT_CUT = re.compile(
+    r",|\b(?:as|when|after|before|which|that|who|and|while|once|until|where)\b", re.IGNORECASE
+)
+
+
+def _people_move(sentence: str, lo: int, hi: int, start: int, end: int) -> bool:
+    """Whether a movement verb has people, not the service, as its subject (or a vehicle as
+    its object: people leave a train, a train leaves a station)."""
+    subject = sentence[lo:start]
+    # The nearest subject: "as the train departed", "the K27, carrying 100 passengers, left".
+    cut = max(
+        (m.end() for m in _SUBJECT_CUT.finditer(subject)),
+        default=0,
+    )
+    subject = subject[cut:]
+    person = _PEOPLE.search(subject)
+    vehicle = _VEHICLE_RE.search(subject)
+    if person is not None and (vehicle is None or person.start() < vehicle.start()):
+        return True
+    if vehicle is None and _BY_VEHICLE.search(sentence, end, hi):
+        return True
+    return bool(_LEAVE_VEHICLE.match(sentence, end)) and sentence[start:end].lower().startswith(
+        ("leav", "left")
+    )
+
 
 _ALL_LEMMAS = _LEMMAS + _RESTRICTION_VERBS
 # Python's re tries every branch of a big alternation at every position (about a millisecond
@@ -228,8 +367,13 @@ _PLAN_BEFORE = re.compile(
     r"|\b(?:planned|scheduled|expected|proposed|promised|long-awaited|mooted|intended|upcoming)\s+)$",
     re.IGNORECASE,
 )
-_PLAN_AFTER = re.compile(r"^\W*(?:\w+\s+){0,6}?(?:as\s+early\s+as|from|starting|beginning)\b",
-                         re.IGNORECASE)
+# Any plan cue in the sentence: bare weekdays then look forward unless their own words say not.
+_PLAN_ANYWHERE = re.compile(
+    r"\b(?:will|'ll|shall|would|is\s+to|are\s+to|set\s+to|scheduled|slated|due\s+to|expected\s+to"
+    r"|plans?\s+to|planned|agreed?\s+to|decided\s+to|to\s+(?:resume|reopen|restart|start|begin"
+    r"|launch|run|operate))\b",
+    re.IGNORECASE,
+)
 _HEDGE_BEFORE = re.compile(
     r"\b(?:(?-i:may)|might|could|can|possibly|probably|likely\s+to|reportedly|apparently|allegedly"
     r"|appears?\s+to|appeared\s+to|seems?\s+to|seemed\s+to|(?:is|are|was|were)\s+(?:said|believed"
@@ -271,8 +415,9 @@ _NEGATION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NO_LONGER = re.compile(r"\bno\s+longer\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
-_NO_SUBJECT = re.compile(rf"\bno\s+(?:\w+\s+){{0,2}}(?:{_SERVICE_NOUNS})\b(?:\s+\w+){{0,4}}\s*$",
-                         re.IGNORECASE)
+_NO_SUBJECT = re.compile(
+    rf"\bno\s+(?:\w+\s+){{0,2}}(?:{_SERVICE_NOUNS})\b(?:\s+\w+){{0,4}}\s*$", re.IGNORECASE
+)
 _AUX_PASSIVE = re.compile(
     r"\b(?:was|were|is|are|be|been|being|has\s+been|have\s+been|had\s+been|got|get|gets)\s+"
     r"(?:(?:\w+ly|first|again|already|also|now|last|then|just|still|not|never)\s+)?$",
@@ -302,8 +447,12 @@ _AFTER_GAP = re.compile(
     re.IGNORECASE,
 )
 
-_STATE_FLIP: dict[State, State] = {"operating": "suspended", "suspended": "operating",
-                                   "cancelled": "operating", "unknown": "unknown"}
+_STATE_FLIP: dict[State, State] = {
+    "operating": "suspended",
+    "suspended": "operating",
+    "cancelled": "operating",
+    "unknown": "unknown",
+}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -398,10 +547,20 @@ def _attach_restriction(sentence: str, hit: _Hit) -> re.Match[str] | None:
         if len(gap.split()) <= 7 and not re.search(r"[,;:]|\b(?:that|which|who|and|but)\b", gap):
             passive = bool(_AUX_PASSIVE.search(sentence[: hit.start]))
             intransitive = hit.lemma.name in {
-                "go ahead", "take effect", "go on strike", "walk out", "continue", "end", "start",
-                "resume", "restart", "halt", "pause",
-            } and not re.match(rf"\s+(?:the\s+|all\s+)?(?:{_SERVICE_NOUNS})\b",
-                               sentence[hit.end :], re.IGNORECASE)
+                "go ahead",
+                "take effect",
+                "go on strike",
+                "walk out",
+                "continue",
+                "end",
+                "start",
+                "resume",
+                "restart",
+                "halt",
+                "pause",
+            } and not re.match(
+                rf"\s+(?:the\s+|all\s+)?(?:{_SERVICE_NOUNS})\b", sentence[hit.end :], re.IGNORECASE
+            )
             if passive or intransitive:
                 return m
     return None
@@ -452,8 +611,7 @@ def _find_hits(sentence: str) -> list[_Hit]:
             noun = _attach_restriction(sentence, hit)
         if noun is not None:
             hit.restriction = noun.group(0).lower()
-            hit.state = (lemma.state if restriction_only
-                         else _RESTRICTION_STATE_OF_LEMMA[lemma.name])
+            hit.state = lemma.state if restriction_only else _RESTRICTION_STATE_OF_LEMMA[lemma.name]
             hit.span = (min(start, noun.start()), max(end, noun.end()))
         elif restriction_only:
             continue
@@ -461,6 +619,13 @@ def _find_hits(sentence: str) -> list[_Hit]:
             lo, hi = clause_bounds(sentence, start, end)
             service = _SERVICE_RE.search(sentence, lo, hi)
             if not service:
+                continue
+            if lemma.name == "start" and (
+                _TIME_PHRASE_BEFORE.search(sentence, max(0, start - 20), start)
+                and re.match(r"\w+\s+of\b", sentence[start:])
+            ):
+                continue
+            if lemma.name in _MOVEMENT_LEMMAS and _people_move(sentence, lo, hi, start, end):
                 continue
             # "Talks on reopening the border are expected to begin": the talks begin.
             other = _OTHER_SUBJECT.search(sentence, lo, start)
@@ -476,15 +641,42 @@ def _drop_governed(sentence: str, hits: list[_Hit]) -> list[_Hit]:
     out: list[_Hit] = []
     for hit in hits:
         governor = out[-1] if out else None
-        if governor is not None and governor.state != hit.state and re.fullmatch(
-            r"\s+(?:the|its|their|a|an|this|that|planned|scheduled|expected|proposed|long-awaited"
-            r"|\w+'s)?\s*(?:planned\s+|scheduled\s+)?",
-            sentence[governor.span[1] : hit.start],
-            re.IGNORECASE,
+        if (
+            governor is not None
+            and governor.state != hit.state
+            and re.fullmatch(
+                r"\s+(?:the|its|their|a|an|this|that|planned|scheduled|expected|proposed|long-awaited"
+                r"|\w+'s)?\s*(?:planned\s+|scheduled\s+)?",
+                sentence[governor.span[1] : hit.start],
+                re.IGNORECASE,
+            )
         ):
             continue
         out.append(hit)
-    return out
+    # The subject of another change: "The resumption of services has been delayed".
+    kept: list[_Hit] = []
+    for i, hit in enumerate(out):
+        nxt = out[i + 1] if i + 1 < len(out) else None
+        if (
+            nxt is not None
+            and nxt.state != hit.state
+            and _NOUN_FORM.search(sentence, hit.start, hit.end)
+            and _SUBJECT_OF.fullmatch(sentence, hit.span[1], nxt.start)
+            and not re.search(r"\b(?:and|but|or|as|while)\b|[,;]", sentence[hit.end : nxt.start])
+        ):
+            continue
+        kept.append(hit)
+    return kept
+
+
+_NOUN_FORM = re.compile(
+    r"(?:tion|sion|sions|tions|ure|ures|ment|ing|ings|al|als|start|launch)$", re.IGNORECASE
+)
+_SUBJECT_OF = re.compile(
+    r"(?:\s+[\w'-]+){0,6}?\s+(?:has|have|had|was|were|is|are|will|would|could|may|might)"
+    r"(?:\s+(?:been|be|not|now|also|again))*\s+(?:\w+ly\s+)?",
+    re.IGNORECASE,
+)
 
 
 # ----------------------------------------------------------------------------- modality
@@ -506,8 +698,11 @@ def _modality(sentence: str, hit: _Hit, lo: int) -> Modality:
         re.IGNORECASE,
     )
     planned = (not past_aux and bool(_PLAN_BEFORE.search(before))) or bool(
-        re.match(r"\s*(?:is|are|was|were)\s+(?:due|scheduled|set|slated|planned|expected)\b",
-                 sentence[hit.end :], re.IGNORECASE)
+        re.match(
+            r"\s*(?:is|are|was|were)\s+(?:due|scheduled|set|slated|planned|expected)\b",
+            sentence[hit.end :],
+            re.IGNORECASE,
+        )
     )
     if _HEDGE_BEFORE.search(before) or _HEDGE_ANYWHERE.search(sentence):
         return "hedged"
@@ -517,9 +712,19 @@ def _modality(sentence: str, hit: _Hit, lo: int) -> Modality:
     # A bare progressive in a future clause ("are resuming this week"), a present progressive
     # "is leaving" with no date: a plan. Past progressive stays reported.
     if word.endswith("ing") and re.search(r"\b(?:is|are|'re|'s)\s+(?:\w+\s+)?$", before):
+        # ... unless it says it is happening now: "trains are running again".
+        if re.match(
+            r"\s+(?:again|now|normally|as\s+usual|regularly|once\s+more|daily)\b",
+            sentence[hit.end :],
+            re.IGNORECASE,
+        ) or re.search(r"\bnow\s+$", before):
+            return "reported"
         return "planned"
-    if word.endswith("ing") and not re.search(r"\b(?:was|were|been)\s+(?:\w+\s+)?$", before) \
-            and local_tense(sentence, hit.start, hit.end) == "future":
+    if (
+        word.endswith("ing")
+        and not re.search(r"\b(?:was|were|been)\s+(?:\w+\s+)?$", before)
+        and local_tense(sentence, hit.start, hit.end) == "future"
+    ):
         return "planned"
     return "reported"
 
@@ -528,8 +733,11 @@ def _is_past_form(sentence: str, hit: _Hit, lo: int) -> bool:
     """Whether the trigger is a finite past form ("has been called off", "halted", "was shut")."""
     word = sentence[hit.start : hit.end].split()[0].lower()
     before = sentence[max(lo, hit.start - 30) : hit.start]
-    if re.search(r"\b(?:will|would|to|be|shall|may|might|could|can|should|must)\s+(?:\w+\s+)?$",
-                 before, re.IGNORECASE):
+    if re.search(
+        r"\b(?:will|would|to|be|shall|may|might|could|can|should|must)\s+(?:\w+\s+)?$",
+        before,
+        re.IGNORECASE,
+    ):
         return False
     if re.search(r"\b(?:has|have|had|was|were)\s+(?:\w+\s+){0,2}$", before, re.IGNORECASE):
         return True
@@ -541,8 +749,9 @@ def _negation(sentence: str, hit: _Hit, lo: int) -> str | None:
     before = sentence[max(lo, hit.start - 60) : hit.start]
     # Stop at a complementiser: in "did not confirm that trains had resumed" the "not"
     # belongs to "confirm".
-    cut = max((m.end() for m in re.finditer(r"\b(?:that|whether|if|which|who)\b|,", before)),
-              default=0)
+    cut = max(
+        (m.end() for m in re.finditer(r"\b(?:that|whether|if|which|who)\b|,", before)), default=0
+    )
     before = before[cut:]
     if _NO_LONGER.search(before):
         return "flip"
@@ -569,9 +778,7 @@ def _years_back(published: dt.date, duration: Duration, text: str) -> DateRef:
     return DateRef(published - dt.timedelta(days=days), "day", text)
 
 
-def _assign_dates(
-    sentence: str, hits: list[_Hit], dates: list[DateMatch]
-) -> dict[int, DateMatch]:
+def _assign_dates(sentence: str, hits: list[_Hit], dates: list[DateMatch]) -> dict[int, DateMatch]:
     """Give each date to the nearest trigger of its clause; each trigger keeps its nearest date."""
     owned: dict[int, list[tuple[float, DateMatch]]] = {}
     for dm in dates:
@@ -602,22 +809,101 @@ def _assign_dates(
 # ----------------------------------------------------------------------------- attribution
 
 _OUTLETS = (
-    "Reuters", "Associated Press", "AP", "AFP", "Agence France-Presse", "Yonhap", "Xinhua",
-    "KCNA", "Korean Central News Agency", "BBC", "The Guardian", "Guardian", "New York Times",
-    "NK News", "NK Pro", "Kyodo", "TASS", "RIA Novosti", "Interfax", "Bloomberg", "CNN",
-    "Al Jazeera", "Nikkei", "Wall Street Journal", "Financial Times", "Global Times", "CCTV",
-    "CGTN", "People's Daily", "Rodong Sinmun", "NHK", "DPA", "EFE", "ANSA", "Le Monde",
-    "Der Spiegel", "The Times", "Telegraph", "Independent", "Washington Post", "ABC", "CBS",
-    "NBC", "Fox News", "Sky News", "Politico", "Axios", "South China Morning Post", "SCMP",
-    "Korea Herald", "JoongAng", "Chosun Ilbo", "Daily NK", "Radio Free Asia", "RFA",
-    "Voice of America", "VOA", "Deutsche Welle", "DW", "Euronews", "Nikkei Asia", "Asahi",
-    "Mainichi", "Yomiuri", "Straits Times", "Hindustan Times", "Times of India", "Dawn",
-    "Anadolu", "IRNA", "Tasnim", "Fars", "WAM", "SPA", "Sputnik", "RT", "Caixin",
-    "The Economist", "The Atlantic", "Le Figaro", "El País", "Haaretz", "Times of Israel",
-    "Kyiv Independent", "Ukrinform", "Meduza", "NPR", "PBS", "LBC", "ITV", "Channel 4",
+    "Reuters",
+    "Associated Press",
+    "AP",
+    "AFP",
+    "Agence France-Presse",
+    "Yonhap",
+    "Xinhua",
+    "KCNA",
+    "Korean Central News Agency",
+    "BBC",
+    "The Guardian",
+    "Guardian",
+    "New York Times",
+    "NK News",
+    "NK Pro",
+    "Kyodo",
+    "TASS",
+    "RIA Novosti",
+    "Interfax",
+    "Bloomberg",
+    "CNN",
+    "Al Jazeera",
+    "Nikkei",
+    "Wall Street Journal",
+    "Financial Times",
+    "Global Times",
+    "CCTV",
+    "CGTN",
+    "People's Daily",
+    "Rodong Sinmun",
+    "NHK",
+    "DPA",
+    "EFE",
+    "ANSA",
+    "Le Monde",
+    "Der Spiegel",
+    "The Times",
+    "Telegraph",
+    "Independent",
+    "Washington Post",
+    "ABC",
+    "CBS",
+    "NBC",
+    "Fox News",
+    "Sky News",
+    "Politico",
+    "Axios",
+    "South China Morning Post",
+    "SCMP",
+    "Korea Herald",
+    "JoongAng",
+    "Chosun Ilbo",
+    "Daily NK",
+    "Radio Free Asia",
+    "RFA",
+    "Voice of America",
+    "VOA",
+    "Deutsche Welle",
+    "DW",
+    "Euronews",
+    "Nikkei Asia",
+    "Asahi",
+    "Mainichi",
+    "Yomiuri",
+    "Straits Times",
+    "Hindustan Times",
+    "Times of India",
+    "Dawn",
+    "Anadolu",
+    "IRNA",
+    "Tasnim",
+    "Fars",
+    "WAM",
+    "SPA",
+    "Sputnik",
+    "RT",
+    "Caixin",
+    "The Economist",
+    "The Atlantic",
+    "Le Figaro",
+    "El País",
+    "Haaretz",
+    "Times of Israel",
+    "Kyiv Independent",
+    "Ukrinform",
+    "Meduza",
+    "NPR",
+    "PBS",
+    "LBC",
+    "ITV",
+    "Channel 4",
 )
-_OUTLET_RE = re.compile(r"\b(?:" + "|".join(re.escape(o) for o in sorted(_OUTLETS, key=len,
-                                                                           reverse=True)) + r")\b")
+_OUTLET_RE = re.compile(
+    r"\b(?:" + "|".join(re.escape(o) for o in sorted(_OUTLETS, key=len, reverse=True)) + r")\b"
+)
 _OUTLET_WORDS = re.compile(
     r"\b(?:news\s+agency|newspaper|broadcaster|daily|tabloid|times|post|herald|journal|tribune"
     r"|gazette|telegraph|news|state\s+media|state\s+television|state\s+tv|state\s+broadcaster"
@@ -646,17 +932,20 @@ _OFFICIAL_WORDS = re.compile(
     r"|authorit(?:y|ies)|embass(?:y|ies)|consulate|president|premier|prime\s+minister"
     r"|department|bureau|administration|commission|council|parliament|police|military|army"
     r"|navy|regulator|agency|state|operator|railways?|railroad|airlines?|airways|air|carrier"
+    r"|ferries|port|airport|coastguard|customs|border\s+(?:guards?|police|service)"
     r"|secretary|governor|mayor|king|kremlin|white\s+house|pentagon|foreign\s+office|cabinet"
     r"|ambassador|diplomats?|committee|federation|organi[sz]ers?|organi[sz]ing|league|fifa|uefa"
     r"|ioc|un|eu|nato|who|board|court)\b",
     re.IGNORECASE,
 )
-_SAY = (r"(?:said|says|say|told|tells|reported|announced|announces|confirmed"
-        r"|confirms|stated|states|added|adds|noted|notes|wrote|writes|claimed|claims|quoted"
-        r"|cited|explained|warned|insisted|revealed|posted|tweeted|declared|informed|saw"
-        r"|observed|witnessed|denied|dismissed|(?:did|could|would)\s+not\s+(?:confirm|comment)"
-        r"|(?:did|could|would)n't\s+(?:confirm|comment)|declined\s+to\s+(?:confirm|comment)"
-        r"|refused\s+to\s+(?:confirm|comment))")
+_SAY = (
+    r"(?:said|says|say|told|tells|reported|announced|announces|confirmed"
+    r"|confirms|stated|states|added|adds|noted|notes|wrote|writes|claimed|claims|quoted"
+    r"|cited|explained|warned|insisted|revealed|posted|tweeted|declared|informed|saw"
+    r"|observed|witnessed|denied|dismissed|(?:did|could|would)\s+not\s+(?:confirm|comment)"
+    r"|(?:did|could|would)n't\s+(?:confirm|comment)|declined\s+to\s+(?:confirm|comment)"
+    r"|refused\s+to\s+(?:confirm|comment))"
+)
 _SAY_VERB = re.compile(rf"\s+(?:(?:has|have|had)\s+)?(?:also\s+)?{_SAY}\b")
 _NP_BOUNDARY = re.compile(r"[,;:“”\"()]")
 _SOURCE_AFTER = re.compile(
@@ -675,10 +964,16 @@ _NP_STOP = re.compile(
 def _tidy_np(np: str) -> str:
     np = _NP_STOP.sub("", np.strip())
     np = re.sub(r"^(?:also|however|meanwhile|separately|earlier|later)\s+", "", np, flags=re.I)
-    np = re.sub(r"\s+(?:on|in|at|last|this|late|early)\s+(?:\w+day|\w+\s+\d+|\d{4}|week|month"
-                r"|year|night)\b.*$", "", np, flags=re.I)
-    np = re.sub(r"\s+(?:in\s+a\s+statement|on\s+its\s+website|to\s+reporters).*$", "", np,
-                flags=re.I)
+    np = re.sub(
+        r"\s+(?:on|in|at|last|this|late|early)\s+(?:\w+day|\w+\s+\d+|\d{4}|week|month"
+        r"|year|night)\b.*$",
+        "",
+        np,
+        flags=re.I,
+    )
+    np = re.sub(
+        r"\s+(?:in\s+a\s+statement|on\s+its\s+website|to\s+reporters).*$", "", np, flags=re.I
+    )
     words = np.split()
     if len(words) > 10:
         for i, w in enumerate(words[2:10], start=2):
@@ -779,6 +1074,32 @@ def _nearest_attribution(
 # ----------------------------------------------------------------------------- API
 
 
+# Each general lexicon entry's own state ("run" -> operating), whatever a negation made of it.
+LEMMA_STATES: dict[str, State] = {lem.name: lem.state for lem in _LEMMAS}
+
+
+@lru_cache(maxsize=4096)
+def lemma_of(trigger: str, sentence: str = "") -> str | None:
+    """The lexicon entry behind an event's trigger ("were halted" -> "halt"); "first since" or
+    "gap" for the changes implied by "the first train since 2020" and "after six years".
+
+    Give the sentence when you have it: some entries look at the words after the trigger
+    ("left" is "leave" only in "left for Hanoi", "left Kunming").
+    """
+    low = trigger.lower()
+    if low.startswith("first"):
+        return "first since"
+    if low.startswith("after"):
+        return "gap"
+    at = sentence.find(trigger) if sentence else -1
+    if at >= 0:
+        for start, end, lemma in _candidates(sentence):
+            if start < at + len(trigger) and at < end:
+                return lemma.name
+    found = _candidates(trigger)
+    return found[0][2].name if found else None
+
+
 def has_trigger(sentence: str) -> bool:
     """The cheap gate: could this sentence report a state change at all?"""
     return bool(_candidates(sentence)) or "first" in sentence.lower()
@@ -788,13 +1109,11 @@ def extract_events(sentence: str, *, published: dt.datetime | dt.date) -> list[E
     """The state changes `sentence` reports, each with modality, negation, date and source."""
     hits = _find_hits(sentence)
     first_since = list(_FIRST_SINCE.finditer(sentence)) if "first" in sentence.lower() else []
-    gaps = list(_AFTER_GAP.finditer(sentence))
     if not hits and not first_since:
         return []
+    gaps = list(_AFTER_GAP.finditer(sentence))
     pub = published.date() if isinstance(published, dt.datetime) else published
-    planned_anywhere = bool(_PLAN_BEFORE.search(sentence)) or bool(
-        re.search(r"\b(?:will|'ll|to\s+resume|set\s+to|expected\s+to)\b", sentence, re.I)
-    )
+    planned_anywhere = bool(_PLAN_ANYWHERE.search(sentence))
     dates = find_dates(sentence, published=pub, tense_hint="future" if planned_anywhere else None)
     durations = find_durations(sentence)
     sources = find_attributions(sentence)
@@ -817,6 +1136,14 @@ def extract_events(sentence: str, *, published: dt.datetime | dt.date) -> list[E
             # "The strike planned for Friday has been called off": Friday is the strike's date;
             # the calling off is reported done.
             date = None
+        if negation is None and dm is not None and _until(sentence, dm):
+            # "DFDS is running a reduced timetable until Monday": Monday ends the state, it
+            # is not when the change happened; an ongoing progressive is no plan either.
+            date = None
+            if modality == "planned" and not _PLAN_BEFORE.search(
+                sentence[max(lo, hit.start - 80) : hit.start]
+            ):
+                modality = "reported"
         if negation == "flip":
             state = _STATE_FLIP[state]
         elif negation == "negated":
@@ -827,16 +1154,26 @@ def extract_events(sentence: str, *, published: dt.datetime | dt.date) -> list[E
                 negated = True
                 if modality == "planned" and re.search(
                     r"\b(?:yet\s+to|not\s+yet|failed\s+to|never)\b",
-                    sentence[max(lo, hit.start - 40) : hit.start], re.IGNORECASE,
+                    sentence[max(lo, hit.start - 40) : hit.start],
+                    re.IGNORECASE,
                 ):
                     modality = "reported"  # "has yet to resume": a fact about now, not a plan
-        if date is not None and modality == "reported" and not negated \
-                and period_start(date) > pub:
+        if date is not None and modality == "reported" and not negated and period_start(date) > pub:
             modality = "planned"
         trigger = sentence[hit.span[0] : hit.span[1]]
         events.append(
-            (lo, hit.start, Event(state=state, modality=modality, trigger=trigger, negated=negated,
-                              date=date, attribution=_nearest_attribution(sources, hit.start)))
+            (
+                lo,
+                hit.start,
+                Event(
+                    state=state,
+                    modality=modality,
+                    trigger=trigger,
+                    negated=negated,
+                    date=date,
+                    attribution=_nearest_attribution(sources, hit.start),
+                ),
+            )
         )
         # "resume ... after six years": the six years were a suspension.
         if state == "operating" and not negated and hit.restriction is None:
@@ -849,10 +1186,19 @@ def extract_events(sentence: str, *, published: dt.datetime | dt.date) -> list[E
 
     for m in first_since:
         lo = clause_bounds(sentence, m.start(), m.end())[0]
-        events.extend((lo, at, ev) for at, ev in
-                      _first_since_events(sentence, m, pub, dates, sources, hits))
+        events.extend(
+            (lo, at, ev) for at, ev in _first_since_events(sentence, m, pub, dates, sources, hits)
+        )
 
     return _dedupe(events)
+
+
+def _until(sentence: str, dm: DateMatch) -> bool:
+    """Whether the date bounds a state ("until Monday", "till June"), rather than dates it."""
+    return bool(
+        re.match(r"(?:until|till)\b", dm.ref.text, re.IGNORECASE)
+        or re.search(r"\b(?:until|till)\s+$", sentence[max(0, dm.start - 12) : dm.start], re.I)
+    )
 
 
 def _duration_date(
@@ -862,15 +1208,23 @@ def _duration_date(
     'has been suspended for six years'."""
     for d in durations:
         # "six years after their suspension": the suspension is six years back from now.
-        if d.post == "after" and 0 <= hit.start - d.end <= 20 and re.match(
-            r"\s*(?:the|their|its|his|her|a)?\s*$", sentence[d.end : hit.start], re.I
+        if (
+            d.post == "after"
+            and 0 <= hit.start - d.end <= 20
+            and re.match(r"\s*(?:the|their|its|his|her|a)?\s*$", sentence[d.end : hit.start], re.I)
         ):
             return _years_back(pub, d, d.text)
         # "have been suspended for six years": since six years ago.
-        perfect = re.search(r"\b(?:has|have)\s+(?:\w+\s+)?been\s+(?:\w+\s+)?$",
-                            sentence[max(0, hit.start - 30) : hit.start], re.I)
-        if d.pre in {"for", "over", "nearly", "almost", "more than"} and perfect \
-                and 0 <= d.start - hit.end <= 30:
+        perfect = re.search(
+            r"\b(?:has|have)\s+(?:\w+\s+)?been\s+(?:\w+\s+)?$",
+            sentence[max(0, hit.start - 30) : hit.start],
+            re.I,
+        )
+        if (
+            d.pre in {"for", "over", "nearly", "almost", "more than"}
+            and perfect
+            and 0 <= d.start - hit.end <= 30
+        ):
             return _years_back(pub, d, d.text)
     return None
 
@@ -886,9 +1240,14 @@ def _gap_event(
     if not n or not unit:
         return None
     d = Duration(g.start(), g.end(), n, unit, g.group(0))  # type: ignore[arg-type]
-    return Event(state="suspended", modality="reported", trigger=g.group(0), negated=False,
-                 date=_years_back(pub, d, g.group(0)),
-                 attribution=_nearest_attribution(sources, g.start()))
+    return Event(
+        state="suspended",
+        modality="reported",
+        trigger=g.group(0),
+        negated=False,
+        date=_years_back(pub, d, g.group(0)),
+        attribution=_nearest_attribution(sources, g.start()),
+    )
 
 
 def _first_since_events(
@@ -926,12 +1285,23 @@ def _first_since_events(
     # The "first ..." itself is a resumption, unless a trigger in the clause already says so.
     if not any(lo <= h.start < hi and h.state == "operating" for h in hits):
         before = sentence[max(lo, m.start() - 60) : m.start()]
-        modality: Modality = "planned" if (_PLAN_BEFORE.search(before) or re.search(
-            r"\b(?:will|would|is\s+to|are\s+to|set\s+to)\b", before, re.I)) else "reported"
+        modality: Modality = (
+            "planned"
+            if (
+                _PLAN_BEFORE.search(before)
+                or re.search(r"\b(?:will|would|is\s+to|are\s+to|set\s+to)\b", before, re.I)
+            )
+            else "reported"
+        )
         if _HEDGE_ANYWHERE.search(sentence) or _HEDGE_BEFORE.search(before):
             modality = "hedged"
-        own = [d for d in dates if lo <= d.start < hi and not (m.start() <= d.start < m.end())
-               and not _is_report_date(sentence, d)]
+        own = [
+            d
+            for d in dates
+            if lo <= d.start < hi
+            and not (m.start() <= d.start < m.end())
+            and not _is_report_date(sentence, d)
+        ]
         date = own[0].ref if own else None
         if date is not None and modality == "reported" and period_start(date) > pub:
             modality = "planned"
@@ -948,10 +1318,18 @@ def _dedupe(events: list[tuple[int, int, Event]]) -> list[Event]:
     out: list[tuple[int, Event]] = []
     for clause, _, ev in events:
         twin = next(
-            (o for c, o in out if c == clause and o.state == ev.state and o.negated == ev.negated
-             and (o.date == ev.date or o.date is None or ev.date is None)
-             and (o.modality == ev.modality or {o.modality, ev.modality} <= {"reported",
-                                                                              "planned"})),
+            (
+                o
+                for c, o in out
+                if c == clause
+                and o.state == ev.state
+                and o.negated == ev.negated
+                and (o.date == ev.date or o.date is None or ev.date is None)
+                and (
+                    o.modality == ev.modality
+                    or {o.modality, ev.modality} <= {"reported", "planned"}
+                )
+            ),
             None,
         )
         if twin is None:
@@ -1016,7 +1394,8 @@ def caveat_cues(sentence: str) -> list[str]:
     # "were now able to buy tickets" is the opposite of a limit.
     if "limited" in kinds and not re.search(
         r"n't|\b(?:not|only|limited|restricted|reserved|except|excluding|reduced|partial|trial)",
-        sentence, re.IGNORECASE,
+        sentence,
+        re.IGNORECASE,
     ):
         kinds.remove("limited")
     return kinds

@@ -55,7 +55,8 @@ def _names() -> tuple[re.Pattern[str], dict[str, str]]:
     names.update(_EXTRA)
     names.pop("", None)
     pattern = re.compile(
-        r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        r"(?<![\w-])(?:"
+        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
         + r")(?![\w-])"
     )
     return pattern, names
@@ -72,10 +73,62 @@ def _cities() -> dict[str, str]:
     return out
 
 
+def _continues(text: str, end: int) -> bool:
+    """Whether the word goes on after `end` (a hyphen only before a lowercase word: "China-
+    based" is not a name, "China-North Korea" is two)."""
+    if end >= len(text):
+        return False
+    nxt = text[end]
+    if nxt == "-":
+        return not (end + 1 < len(text) and text[end + 1].isupper())
+    return nxt.isalnum() or nxt == "_"
+
+
+@lru_cache(maxsize=1)
+def _by_prefix() -> dict[str, list[str]]:
+    """Every name keyed by its first two characters, longest first."""
+    _pattern, names = _names()
+    out: dict[str, list[str]] = {}
+    for name in names:
+        out.setdefault(name[:2], []).append(name)
+    for group in out.values():
+        group.sort(key=len, reverse=True)
+    return out
+
+
+# Where a name may start: a word start, or after the hyphen of a capitalised name in a pair
+# ("the Moscow-Pyongyang train"), but not after a lowercase prefix ("pro-Beijing").
+_WORD_START = re.compile(r"(?<![\w-])\w|(?<=[A-Za-z.]-)[A-Z]")
+_LOWER_PREFIX = re.compile(r"(?<![\w-])[a-z][\w']*-$")
+
+
 def countries_in(text: str) -> set[str]:
     """ISO 3166 alpha-2 codes of the countries `text` names (names, capitals, demonyms)."""
-    pattern, names = _names()
-    return {names[m.group(0)] for m in pattern.finditer(text)}
+    return set(_countries_in(text))
+
+
+@lru_cache(maxsize=16384)
+def _countries_in(text: str) -> frozenset[str]:
+    # The same matches as `_names()`'s pattern (leftmost, longest name, whole words), but a
+    # dictionary lookup per word instead of trying some 600 alternatives at every position:
+    # /status asks this of every clause it reads.
+    _pattern, names = _names()
+    prefixes = _by_prefix()
+    found: set[str] = set()
+    taken = 0
+    for m in _WORD_START.finditer(text):
+        at = m.start()
+        if at < taken:
+            continue
+        if at and text[at - 1] == "-" and _LOWER_PREFIX.search(text, 0, at):
+            continue
+        for name in prefixes.get(text[at : at + 2], ()):
+            end = at + len(name)
+            if text.startswith(name, at) and not _continues(text, end):
+                found.add(names[name])
+                taken = end
+                break
+    return frozenset(found)
 
 
 def country_of_name(name: str) -> str | None:

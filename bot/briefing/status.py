@@ -9,35 +9,81 @@ Pipeline (every step explainable from the evidence it keeps):
    clause around its trigger names a facet or refers back ("the service", "the route", "the
    two countries"), or starts with "It"/"They" right after a relevant sentence; a clause that
    names another country and none of the situation's ("train services with Russia resumed last
-   year") is about something else.
+   year") is about something else. (Movement verbs about people - "passengers were seen
+   leaving the train" - are no events at all: bot.analysis.events.)
 3. Perspective: restriction events ("the ban was lifted") are turned into the state of the
    service they restrict, unless the situation is itself about that restriction (sanctions,
    a strike), in which case only those events count.
-4. Claims: reported facts, plans (planned, or hedged with a future date), negated reports
-   ("has yet to resume"), hedged/unconfirmed/denied claims.
-5. Timeline: claims of the same state whose dates are compatible at their precision merge into
-   one entry listing every source; an undated claim joins its article's dated claim of the same
-   state (an article announcing a resumption that also says "great to see it resuming" is one
-   story, not a resumption that already happened).
-6. Current state: the latest reported change dated <= as_of; since; the previous state.
-7. Upcoming: the newest live plan (not fulfilled by a later report of that state, not postponed,
-   cancelled or rescheduled by a later report); overdue when its date has passed without any
-   report of it happening. An overdue plan is never shown as done.
-8. Caveats: sentence cues (unconfirmed, denied, limited, hedged, silent) near the evidence, plus
-   date conflicts between sources and reports contradicting a plan.
-9. Confidence: grows with independent origins and official attribution, falls with hedging,
-   denials, conflicts, overdue plans and stale coverage.
+4. Claims, by strength: fact (reported), plan (planned), weak (hedged), doubt (unconfirmed or
+   denied); negated reports ("has yet to resume") are counter-evidence, never a change.
+5. Timeline: one entry per change. Claims of the same state whose dates are compatible at their
+   precision ("this week" = March 2026 holds March 12; two days a day apart) merge whatever
+   their strength: a plan, the report that it happened, a hedged photo report and a ministry
+   declining to comment are one entry listing every source. The entry's modality is its
+   strongest claim's (reported > planned > hedged > unconfirmed > denied) and its date the most
+   precise one its strongest claims give. An entry of doubts alone is a caveat, not a change.
+   Undated claims:
+   - an article's undated sentence joins that article's dated change of the same state ("the
+     train runs four times a week" beside "departed on Thursday"), never firmer than that
+     article's dated claim (beside a plan it is a plan, beside a hedge a hedge);
+   - otherwise a report of the state already in effect when it was published restates it
+     ("trains remain suspended"); a plan or doubt joins the same-state change reported around
+     then; an undated report joins another undated one of that state within 45 days with no
+     other change between ("may be postponed", then "has been postponed");
+   - only what nothing dates stands alone, taking effect when first reported done.
+6. Current state: the latest reported change in effect by as_of; since: the start of the run
+   of changes to that state; previous: the state before that run and when it began. When
+   nothing dates an earlier state, previous is "operating" (undated) only if a report's words
+   imply the service ran ("resume", "restart", "reopen", "the first train since 2020", or a
+   suspension verb that interrupts: "suspended", "halted", "closed", "no trains have run");
+   "postponed", "banned", "cancelled" imply nothing, and previous is then None.
+7. Upcoming: the newest live announced plan (not fulfilled by a report of that state, not
+   postponed, cancelled, rescheduled or denied by a later, at least as credible report). A
+   hedged "could reopen next week" is a rumour: a hedged entry and a caveat, never upcoming.
+   Overdue when the date has passed without any report of it happening; never shown as done.
+   Its sources are the claims announcing it (a doubt about it is a caveat, not a source).
+8. Caveats: sentence cues (unconfirmed, denied, limited, hedged, silent) near the evidence,
+   doubts and hedged claims without cues of their own, date conflicts between sources, and
+   reports contradicting a plan. A caveat is history, and dropped, when
+   - it is older than CAVEAT_DAYS;
+   - it was published before the current state began, by an article that does not report
+     that state (the ministry declining to confirm a restart, once the train has run);
+   - every claim it is about is settled: a doubt, negation or hedge by a later report that
+     the change happened; a plan or rumour also by its postponement or denial, or by its
+     date passing ("strike next week", read a month later);
+   - it is a limit ("tourists not yet eligible") from before the previous change of state,
+     or bounded by a date now past ("a reduced timetable until Monday").
+9. Confidence (0.05-0.95), from the claims behind the answer (the current change and the
+   upcoming plan, without articles saying it did not happen):
+       0.20 + 0.15 x S, S = sum over independent origins of their firmest claim
+                            (reported 1, planned 0.5, hedged 0.35, doubts 0), at most 3
+       + 0.10 if an official source reports or announces it, + 0.05 if a named outlet or
+         trade source does
+       - 0.15 denied, - 0.10 conflict, - 0.05 unconfirmed, - 0.05 hedged (caveats about the
+         answer's own claims, or about the situation in general)
+       - 0.10 when the upcoming plan is overdue, - 0.10 when the newest report is > STALE_DAYS
+       capped at 0.30 when the state is unknown.
+   So one outlet's report, with its plan and a doubt, scores about 0.45; two independent
+   reports, one officially sourced, about 0.65; three, about 0.8.
+
+Evidence order: each entry's sources are listed most direct first - a report before a plan
+before a hedge before a doubt; a sentence whose own verb names the change before a noun
+("the resumption") before one that implies it ("the first train since 2020"); the entry's own
+date before a vaguer or derived one before none; then the most authoritative source, then the
+newest.
 
 Sources: an article whose outlet is unknown (a file dump) but which relays a named outlet ("...,
-The Guardian reported") is cited as "The Guardian (via unattributed copy)"; a sentence quoting
+The Guardian reported") is cited as "The Guardian (via the article)"; a sentence quoting
 another outlet in a known outlet's article is cited as "Yonhap (via Reuters)". Independence is
 counted on those origins, so two copies of one wire story count once.
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -46,7 +92,7 @@ from functools import lru_cache
 import sqlite_utils
 
 from bot.analysis import events as ev_mod
-from bot.analysis.dates import period_end, period_start
+from bot.analysis.dates import find_dates, period_end, period_start
 from bot.analysis.places import countries_in, country_of_name
 from bot.models import (
     ArticleRef,
@@ -65,8 +111,8 @@ from bot.models import (
 from bot.store import fts, search
 
 # How many articles to read: the best-ranked and the newest within RECENT_DAYS of as_of.
-TOP_ARTICLES = 150
-RECENT_ARTICLES = 150
+TOP_ARTICLES = 100
+RECENT_ARTICLES = 100
 RECENT_DAYS = 60
 # Caveats older than this (before as_of) no longer qualify the current picture, unless they
 # back the current state's own reports.
@@ -75,7 +121,8 @@ MAX_CAVEATS = 8
 # Coverage older than this makes the answer stale.
 STALE_DAYS = 60
 UNKNOWN_OUTLETS = {"", "unknown", "none"}
-RELAY_LABEL = "unattributed copy"
+# How a relayed source is labelled when the relaying article names no outlet of its own.
+RELAY_LABEL = "the article"
 
 _RESTRICTION_FACETS = re.compile(
     r"\b(?:sanction|embargo|strike|walkout|curfew|lockdown|blockade|boycott|tariff|ban"
@@ -99,12 +146,21 @@ _POSTPONEMENT = re.compile(
 )
 _STATES: tuple[State, ...] = ("operating", "suspended", "cancelled", "unknown")
 _CREDIBILITY = {"official": 3, "outlet": 2, "trade": 2, "unknown": 1, "anonymous": 0}
+# Words that presuppose the service ran before (see _Engine._ran_before).
+_RESUMPTIVE = frozenset(
+    {"resume", "restart", "reopen", "restore", "relaunch", "reinstate", "back in service"}
+    | {"first since", "gap"}
+)
+_INTERRUPTIVE = frozenset(
+    {"suspend", "halt", "pause", "stop", "close", "shut", "freeze", "ground", "out of service"}
+    | {"first since", "gap"}
+)
 
 
 # ----------------------------------------------------------------------------- matching
 
 
-def _alias_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+def _alias_pattern(names: Iterable[str]) -> _AliasPattern | None:
     parts_ci: list[str] = []
     parts_cs: list[str] = []
     for name in {n.strip() for n in names if n and n.strip()}:
@@ -121,7 +177,27 @@ def _alias_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
         alternatives.append("(?:" + "|".join(parts_cs) + ")")
     if not alternatives:
         return None
-    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?:'s)?(?![\w])")
+    return _AliasPattern(re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?:'s)?(?![\w])"))
+
+
+# A place name inside "pro-Beijing" or "anti-US" is an adjective, not the place; after another
+# capitalised name in a pair ("Busan-Fukuoka ferry", "Beijing-Pyongyang train") it is the place.
+_LOWER_PREFIX = re.compile(r"(?<![\w-])[a-z][\w']*-$")
+
+
+@dataclass(frozen=True)
+class _AliasPattern:
+    """A place-name pattern: `search` tells whether the text names the place."""
+
+    pattern: re.Pattern[str]
+
+    def search(self, text: str) -> bool:
+        for m in self.pattern.finditer(text):
+            start = m.start()
+            if start and text[start - 1] == "-" and _LOWER_PREFIX.search(text, 0, start):
+                continue
+            return True
+        return False
 
 
 def _facet_pattern(facets: Iterable[str]) -> re.Pattern[str] | None:
@@ -142,8 +218,8 @@ class _Matcher:
     """Relevance tests for one situation, compiled once per request."""
 
     situation: Situation
-    entities: list[re.Pattern[str]] = field(default_factory=list)
-    any_entity: re.Pattern[str] | None = None
+    entities: list[_AliasPattern] = field(default_factory=list)
+    any_entity: _AliasPattern | None = None
     facets: re.Pattern[str] | None = None
     codes: set[str] = field(default_factory=set)
     restriction: re.Pattern[str] | None = None
@@ -191,6 +267,15 @@ class _Matcher:
         """Whether an article is about the situation (not only mentions its places)."""
         if self.names_facet(title) and self.names_entity(title):
             return True
+        if self.facets is not None:
+            # One pass of the facet pattern over the whole text finds the few sentences worth
+            # a closer look (most articles matched on their places, not on the subject).
+            joined = "\n".join(sentences)
+            starts = list(itertools.accumulate((len(t) + 1 for t in sentences), initial=0))
+            picked = sorted(
+                {bisect.bisect_right(starts, m.start()) - 1 for m in self.facets.finditer(joined)}
+            )
+            sentences = [sentences[i] for i in picked]
         loose = 0
         for text in sentences:
             if not self.names_facet(text):
@@ -255,21 +340,46 @@ class _Claim:
 
 @dataclass
 class _Group:
+    """One change in the timeline: every claim of that state whose dates are compatible.
+
+    Claims of every strength join one group (a plan, the report that it happened, a hedged
+    photo report and a declined comment on the same resumption); the group's modality is its
+    strongest claim's, and a group with only doubts (unconfirmed, denied) is a caveat, not a
+    change.
+    """
+
     state: State
-    cls: str  # change (facts and plans) | weak | doubt
     claims: list[_Claim]
     date: DateRef | None = None
     # Where an undated change sits in time when its sentence says ("resumed on 17 January
     # after a fault halted them": the halt comes just before the resumption).
     order: dt.date | None = None
+    # The sort key of the claim that gives `date` (see add_dated).
+    date_key: tuple[int, int, bool, bool, dt.datetime] | None = None
+
+    def _of(self, kind: str) -> list[_Claim]:
+        return [c for c in self.claims if c.kind == kind]
 
     @property
     def facts(self) -> list[_Claim]:
-        return [c for c in self.claims if c.kind == "fact"]
+        return self._of("fact")
 
     @property
     def plans(self) -> list[_Claim]:
-        return [c for c in self.claims if c.kind == "plan"]
+        return self._of("plan")
+
+    @property
+    def weak(self) -> list[_Claim]:
+        return self._of("weak")
+
+    @property
+    def doubts(self) -> list[_Claim]:
+        return self._of("doubt")
+
+    @property
+    def shown(self) -> bool:
+        """Whether the group is a timeline entry: something supports it beyond doubts."""
+        return any(c.kind in _SUPPORT for c in self.claims)
 
     @property
     def first_report(self) -> dt.datetime:
@@ -279,11 +389,17 @@ class _Group:
     def newest_report(self) -> dt.datetime:
         return max(c.published for c in self.claims)
 
+    @property
+    def first_fact(self) -> dt.datetime:
+        """When a report first said the change happened (else when it was first mentioned)."""
+        return min((c.published for c in self.facts), default=self.first_report)
+
     def start(self) -> dt.date:
-        """The earliest the change can have taken effect: its date, else its first report."""
+        """The earliest the change can have taken effect: its date, else the first report
+        that it happened (a rumour before it does not move it earlier)."""
         if self.date is not None:
             return period_start(self.date)
-        return self.order if self.order is not None else self.first_report.date()
+        return self.order if self.order is not None else self.first_fact.date()
 
     def key(self) -> tuple[dt.date, dt.datetime]:
         """Order of changes: the latest day each can have happened, then report time.
@@ -296,39 +412,76 @@ class _Group:
         elif self.date is not None:
             day = min(period_end(self.date), max(period_start(self.date), self.first_report.date()))
         else:
-            day = self.first_report.date()
+            day = self.first_fact.date()
         return day, self.newest_report
 
     def modality(self) -> Modality:
+        """The strongest evidence: reported > planned > hedged > unconfirmed > denied."""
         if self.facts:
             return "reported"
         if self.plans:
             return "planned"
-        order: list[Modality] = ["hedged", "unconfirmed", "denied"]
+        if self.weak:
+            return "hedged"
         found = {c.modality for c in self.claims}
-        return next((m for m in order if m in found), "hedged")
+        return "unconfirmed" if "unconfirmed" in found or "denied" not in found else "denied"
+
+    def add_dated(self, c: _Claim) -> None:
+        """Add a dated claim; the group's date becomes the most precise one its strongest
+        claims give (a report's over a plan's at the same precision, a named date over one
+        counted back; weaker claims only when nothing firmer dates it)."""
+        self.claims.append(c)
+        key = _date_key(c)
+        if self.date_key is None or key < self.date_key:
+            self.date_key = key
+            self.date = c.date
+
+
+_PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+
+
+def _date_key(c: _Claim) -> tuple[int, int, bool, bool, dt.datetime]:
+    assert c.date is not None
+    tier = 0 if c.kind in ("fact", "plan") else 1 if c.kind == "weak" else 2
+    return (
+        tier,
+        _PRECISION_RANK[c.date.precision],
+        _derived_date(c.date),
+        c.kind != "fact",
+        c.published,
+    )
+
+
+# Claims that support a change (as opposed to doubting it), strongest first.
+_SUPPORT = ("fact", "plan", "weak")
+_KIND_RANK = {"fact": 0, "plan": 1, "weak": 2, "neg": 3, "doubt": 4}
 
 
 def _compatible(a: DateRef, b: DateRef) -> bool:
-    """Same change at their precisions: the periods overlap (a day either side for two days)."""
+    """Same change at their precisions: the periods overlap (a day either side for two days).
+
+    A date counted back from a duration ("six years after", "the first in three months") is
+    approximate: it may fall one period either side (a year, a month, three days).
+    """
     if a.precision == "day" and b.precision == "day":
-        return abs((a.value - b.value).days) <= 1
-    return period_start(a) <= period_end(b) and period_start(b) <= period_end(a)
+        slack = 3 if _derived_date(a) or _derived_date(b) else 1
+        return abs((a.value - b.value).days) <= slack
+    a0, a1 = _span(a)
+    b0, b1 = _span(b)
+    return a0 <= b1 and b0 <= a1
 
 
-def _more_precise(a: DateRef | None, b: DateRef | None) -> DateRef | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    rank = {"day": 0, "month": 1, "year": 2}
-    if rank[b.precision] != rank[a.precision]:
-        return b if rank[b.precision] < rank[a.precision] else a
-    # Same precision: keep the words that name the date ("in 2020") over a derived one
-    # ("after six years").
-    if not re.search(r"\d", a.text) and re.search(r"\d", b.text):
-        return b
-    return a
+def _span(ref: DateRef) -> tuple[dt.date, dt.date]:
+    start, end = period_start(ref), period_end(ref)
+    if not _derived_date(ref):
+        return start, end
+    if ref.precision == "year":
+        return start.replace(year=start.year - 1), end.replace(year=end.year + 1)
+    if ref.precision == "month":
+        before = (start - dt.timedelta(days=1)).replace(day=1)
+        after = period_end(DateRef(end + dt.timedelta(days=1), "month"))
+        return before, after
+    return start - dt.timedelta(days=3), end + dt.timedelta(days=3)
 
 
 def _norm_outlet(name: str) -> str:
@@ -465,11 +618,12 @@ def _claims(
     matcher: _Matcher,
     relays: dict[int, str],
 ) -> list[_Claim]:
-    relevant_positions: dict[int, set[int]] = {}
-    for aid, rows in sentences.items():
-        relevant_positions[aid] = {
-            r.position for r in rows if matcher.names_facet(r.text) or matcher.refers_back(r.text)
-        }
+    texts = {(aid, r.position): r.text for aid, rows in sentences.items() for r in rows}
+
+    def relevant(aid: int, position: int) -> bool:
+        text = texts.get((aid, position))
+        return text is not None and (matcher.names_facet(text) or matcher.refers_back(text))
+
     out: list[_Claim] = []
     for se in stored:
         event = se.event
@@ -483,7 +637,7 @@ def _claims(
                 continue
         elif restriction is not None:
             state = ev_mod.service_state(state)
-        previous = (se.sentence.position - 1) in relevant_positions.get(se.article.id, set())
+        previous = relevant(se.article.id, se.sentence.position - 1)
         if not matcher.event_relevant(se.sentence.text, event.trigger, previous):
             continue
         relay = relays.get(se.article.id)
@@ -542,31 +696,41 @@ def _group(claims: list[_Claim]) -> list[_Group]:
     groups: list[_Group] = []
     rank = {"day": 0, "month": 1, "year": 2}
 
-    def cls_of(c: _Claim) -> str:
-        return "change" if c.kind in ("fact", "plan") else c.kind
-
+    # Dated claims, most precise first, so "this week" and "March 2026" join "March 12".
     dated = sorted(
         (c for c in claims if c.date is not None and c.kind != "neg"),
-        key=lambda c: (rank[c.date.precision], c.published, c.position),
-    )  # type: ignore[union-attr]
+        key=lambda c: (rank[c.date.precision], _KIND_RANK[c.kind], c.published, c.position),  # type: ignore[union-attr]
+    )
+    # Groups by (state, year): a date's period never spans two years, so only the claim's year
+    # (and, a day either side, the next or previous one) can hold a compatible group.
+    buckets: dict[tuple[State, int], list[_Group]] = {}
     for c in dated:
         assert c.date is not None
+        years = {c.date.value.year}
+        if c.date.precision == "day":
+            years |= {(c.date.value + dt.timedelta(days=d)).year for d in (-1, 1)}
         target = next(
             (
                 g
-                for g in groups
-                if g.state == c.state
-                and g.cls == cls_of(c)
-                and g.date is not None
-                and _compatible(g.date, c.date)
+                for year in sorted(years)
+                for g in buckets.get((c.state, year), ())
+                if g.date is not None and _compatible(g.date, c.date)
             ),
             None,
         )
         if target is None:
-            groups.append(_Group(c.state, cls_of(c), [c], c.date))
+            target = _Group(c.state, [])
+            target.add_dated(c)
+            groups.append(target)
         else:
-            target.claims.append(c)
-            target.date = _more_precise(target.date, c.date)
+            old_year = target.date.value.year if target.date else None
+            target.add_dated(c)
+            if target.date is not None and target.date.value.year != old_year:
+                buckets[(c.state, old_year)].remove(target)  # type: ignore[index]
+            else:
+                continue
+        assert target.date is not None
+        buckets.setdefault((c.state, target.date.value.year), []).append(target)
 
     undated = sorted(
         (c for c in claims if c.date is None and c.kind != "neg"),
@@ -586,66 +750,142 @@ def _group(claims: list[_Claim]) -> list[_Group]:
                 None,
             )
             if anchor is not None and anchor.date is not None:
-                # "resumed on 17 January after a fault halted them": just before the anchor.
+                # "resumed on 17 January after a fault halted them": just before the anchor;
+                # "reopened in February but closed again weeks later": just after it.
                 day = min(period_end(anchor.date), anchor.published.date())
-                groups.append(
-                    _Group(c.state, "change", [c], None, order=day - dt.timedelta(days=1))
-                )
+                step = 1 if _comes_after(c.evidence.sentence, anchor.trigger, c.trigger) else -1
+                groups.append(_Group(c.state, [c], None, order=day + dt.timedelta(days=step)))
                 continue
-        past = c.kind == "fact" and _past_form(c.trigger)
-        same_article = [
+        target = _same_article(groups, c)
+        if target is not None:
+            _demote(c, target)
+            target.claims.append(c)
+            continue
+        target = _undated_home(groups, c)
+        if target is not None:
+            target.claims.append(c)
+        else:
+            groups.append(_Group(c.state, [c], None))
+    groups.sort(key=lambda g: g.key())
+    return groups
+
+
+def _same_article(groups: list[_Group], c: _Claim) -> _Group | None:
+    """The group where the claim's own article dates a change of the same state.
+
+    An article rarely reports two changes of one state: "the K27 departed on Thursday ... the
+    train runs four times a week" is one story, so the undated sentence joins the dated one.
+    """
+    past = c.kind == "fact" and _past_form(c.trigger)
+    best: tuple[tuple[int, int], _Group] | None = None
+    for g in groups:
+        if g.state != c.state:
+            continue
+        own = [o for o in g.claims if o.article.id == c.article.id]
+        if not own:
+            continue
+        # "Services were halted" beside "to be halted on Friday": a past report does not join
+        # a plan that nobody reports done.
+        if past and not g.facts and not any(o.kind == "weak" for o in own):
+            continue
+        score = (
+            0 if any(o.kind == c.kind for o in own) else 1,
+            min(abs(o.position - c.position) for o in own),
+        )
+        if best is None or score < best[0]:
+            best = (score, g)
+    return best[1] if best else None
+
+
+def _demote(c: _Claim, target: _Group) -> None:
+    """An undated restatement is only as firm as its article's dated claim of that change:
+    "great to see it resuming" beside "to resume on Thursday" supports the plan; "the train
+    then left for Pyongyang" beside "photos appeared to show it arrive" is hedged too."""
+    own = [o for o in target.claims if o.article.id == c.article.id and o.kind in _SUPPORT]
+    if not own or c.kind not in _SUPPORT:
+        return
+    strongest = min(own, key=lambda o: _KIND_RANK[o.kind])
+    if strongest.kind == "plan" and c.kind == "fact" and _past_form(c.trigger):
+        return  # "has been called off" beside "trains will run on Friday": done, not planned
+    if _KIND_RANK[c.kind] < _KIND_RANK[strongest.kind]:
+        c.kind = strongest.kind
+        c.modality = "planned" if strongest.kind == "plan" else "hedged"
+
+
+def _undated_home(groups: list[_Group], c: _Claim) -> _Group | None:
+    """Where an undated claim from an article that dates nothing of that state belongs."""
+    if c.kind in ("fact", "weak"):
+        # "Trains remain suspended", "services are running again": the state in effect when
+        # the article appeared, if it is this one, restated.
+        in_effect = [
+            g
+            for g in groups
+            if g.facts
+            and g.start() <= c.published.date()
+            and any(f.published <= c.published for f in g.facts)
+        ]
+        latest = max(in_effect, key=lambda g: g.key(), default=None)
+        if latest is not None and latest.state == c.state:
+            return latest
+    if c.kind in ("plan", "doubt"):
+        # A plan, or a doubt about one, joins the same-state change announced or reported
+        # around the same time ("officials would not confirm the restart").
+        near = [
             g
             for g in groups
             if g.state == c.state
-            and g.cls in (cls_of(c), "change")
-            and any(o.article.id == c.article.id for o in g.claims)
-            and not (past and not g.facts)
+            and g.shown
+            and (g.plans or g.weak or g.start() >= c.published.date() - dt.timedelta(days=7))
+            and abs((g.first_report - c.published).days) <= 45
         ]
-        if same_article:
-            target = same_article[0]
-            if c.kind == "fact" and not target.facts:
-                # One article's story: "great to see it resuming" beside "to resume on Thursday"
-                # supports the plan; it does not report a resumption that already happened.
-                c.kind = "plan"
-            target.claims.append(c)
-            continue
-            # "Trains remain suspended": a continuation of the latest reported change, when
-            # that change is of the same state; otherwise a new, undated change.
-            before = [g for g in groups if g.facts and g.start() <= c.published.date()]
-            latest = max(before, key=lambda g: g.key(), default=None)
-            if latest is not None and latest.state == c.state:
-                latest.claims.append(c)
-                continue
-        if c.kind == "plan":
-            near = [
-                g
-                for g in groups
-                if g.state == c.state
-                and g.plans
-                and not g.facts
-                and abs((g.first_report - c.published).days) <= 45
-            ]
-            if near:
-                near[0].claims.append(c)
-                continue
-        twin = next(
-            (g for g in groups if g.date is None and g.state == c.state and g.cls == cls_of(c)),
-            None,
-        )
-        if twin is not None and (c.kind != "fact" or twin.facts):
-            twin.claims.append(c)
-        else:
-            groups.append(_Group(c.state, cls_of(c), [c], None))
-    groups.sort(key=lambda g: g.key())
-    return groups
+        if near:
+            return min(near, key=lambda g: abs((g.first_report - c.published).total_seconds()))
+    # Another undated report of the same state around the same time: "may be postponed",
+    # then "has been postponed", is one change, taking effect when reported done.
+    for g in groups:
+        if (
+            g.date is None
+            and g.order is None
+            and g.state == c.state
+            and abs((c.published - g.newest_report).days) <= 45
+            # ... and no other change reported in between (then this one is new).
+            and not any(
+                o.facts and o.state != c.state and g.key()[0] < o.key()[0] <= c.published.date()
+                for o in groups
+            )
+        ):
+            return g
+    return None
+
+
+_LATER = re.compile(
+    r"\b(?:but|then|later|again|subsequently|since|only\s+to|before\s+being)\b", re.IGNORECASE
+)
+
+
+def _comes_after(sentence: str, anchor: str, trigger: str) -> bool:
+    """Whether the undated change in `sentence` follows the dated one in time."""
+    a, t = sentence.find(anchor), sentence.find(trigger)
+    if a < 0 or t < 0 or t < a:
+        return False
+    between = sentence[a + len(anchor) : t]
+    return bool(_LATER.search(between)) and not re.search(r"\bafter\b", between, re.I)
 
 
 _PAST_FORM = re.compile(r"(?:ed|\bran|\bleft|\bwent|\bbegan|\btook|\bfroze|\bheld)$", re.IGNORECASE)
 
 
 def _past_form(trigger: str) -> bool:
-    """A finite past form ("halted", "was closed") as opposed to "resuming" or "resumption"."""
-    return bool(_PAST_FORM.search(trigger.split()[-1] if trigger.split() else ""))
+    """A finite past form ("halted", "called off", "the strike ... has been called off") as
+    opposed to "resuming" or "resumption"."""
+    words = trigger.split()
+    if not words:
+        return False
+    return bool(
+        _PAST_FORM.search(words[-1])
+        or _PAST_FORM.search(words[0])
+        or re.search(r"\b(?:has|have|had|was|were)\s+(?:been\s+)?\w+", trigger, re.IGNORECASE)
+    )
 
 
 @dataclass
@@ -661,6 +901,19 @@ class _Engine:
     groups: list[_Group]
     caveats: list[Caveat] = field(default_factory=list)
     cited: dict[int, ArticleRef] = field(default_factory=dict)
+    # Filled by _current(): the groups of the current state's run, and where the current and
+    # the previous runs began (the horizons that make older caveats history).
+    run: list[_Group] = field(default_factory=list)
+    run_start: dt.date | None = None
+    previous_start: dt.date | None = None
+    group_of: dict[int, _Group] = field(default_factory=dict)
+    # The claims each caveat is about (by id of the Caveat), to tell whether it bears on the
+    # answer's own evidence.
+    caveat_subjects: dict[int, list[_Claim]] = field(default_factory=dict)
+    _state: State = "unknown"
+
+    def __post_init__(self) -> None:
+        self.group_of = {id(c): g for g in self.groups for c in g.claims}
 
     @property
     def today(self) -> dt.date:
@@ -686,6 +939,8 @@ class _Engine:
             if effective[i].date is not None:
                 since_group = effective[i]
         since = since_group.date or current.date
+        self.run = effective[i:]
+        self.run_start = min(g.start() for g in self.run)
         previous: Previous | None = None
         earlier = [g for g in effective[:i] if g.state != current.state]
         if earlier:
@@ -696,24 +951,42 @@ class _Engine:
                 j -= 1
                 prev_since = effective[j].date or prev_since
             previous = Previous(prev.state, prev_since)
-        elif current.state == "suspended":
-            # A suspension interrupts something that ran: the state before it was operating,
-            # even when no report in hand dates its start.
+            self.previous_start = effective[j].start()
+        elif current.state == "suspended" and self._ran_before():
+            # Only when the reports say so ("resume", "halted", "the first train since
+            # 2020"): the service ran before, though no report in hand dates that.
             previous = Previous("operating", None)
         return current.state, since, previous, current
+
+    def _ran_before(self) -> bool:
+        """Whether any report's words imply the service operated before its suspension.
+
+        "Resume", "restart", "reopen" (in any report, planned or doubted) and "the first train
+        since 2020" say it ran before; "suspended", "halted", "closed" and "no longer runs" in
+        the current run interrupt something running. "Postponed", "banned", "on hold" do not:
+        an event postponed, a scheme delayed, a route banned may never have run at all.
+        """
+        run = {id(c) for g in self.run for c in g.claims}
+        for c in self.claims:
+            lemma = ev_mod.lemma_of(c.trigger, c.evidence.sentence)
+            if lemma is None:
+                continue
+            if c.state == "operating" and lemma in _RESUMPTIVE:
+                return True
+            if id(c) in run and (
+                lemma in _INTERRUPTIVE or ev_mod.LEMMA_STATES.get(lemma) == "operating"
+            ):
+                return True  # "were halted", "no trains have run since 2020"
+        return False
 
     # -- upcoming ------------------------------------------------------------------------
 
     def _plans(self) -> list[_Group]:
         out = []
         for g in self.groups:
-            if g.facts or g.cls == "doubt":
-                continue
-            if g.plans or (
-                g.cls == "weak"
-                and g.date is not None
-                and period_start(g.date) > g.first_report.date()
-            ):
+            # Announced changes only: a hedged "could reopen next week" is a rumour (a hedged
+            # timeline entry and a caveat), never the next thing to happen.
+            if g.plans and not g.facts:
                 out.append(g)
         return out
 
@@ -738,10 +1011,18 @@ class _Engine:
 
     def _voided_by(self, plan: _Group) -> _Claim | None:
         """A later report that postpones, cancels or reschedules the plan."""
-        first = plan.first_report
-        plan_claims = plan.claims
+        # The claims that announce the plan: hedges and doubts merged into its entry ("it is
+        # unclear whether the flights will go ahead") do not renew it, and may void it.
+        plan_claims = (
+            [p for p in plan.claims if p.kind == "plan"]
+            or [p for p in plan.claims if p.kind in _SUPPORT]
+            or plan.claims
+        )
+        first = min(p.published for p in plan_claims)
         for c in self.claims:
-            if c in plan_claims or c.kind in ("doubt", "weak"):
+            if c in plan_claims or c.kind == "weak":
+                continue
+            if c.kind == "doubt" and c.modality != "denied":
                 continue
             later = c.published > max(p.published for p in plan_claims) or any(
                 c.article.id == p.article.id and c.position >= p.position for p in plan_claims
@@ -756,6 +1037,16 @@ class _Engine:
                 return c
             if c.kind == "neg" and c.modality == "planned" and c.state == plan.state:
                 return c  # "will not resume until June"
+            if (
+                c.kind == "doubt"
+                and c.modality == "denied"
+                and _about_future(c)  # "denied it would", not "denied it had"
+                and c.state == plan.state
+                and (c.date is None or plan.date is None or _compatible(c.date, plan.date))
+                and c.published > max(p.published for p in plan_claims)
+                and _credibility(c) >= max(_credibility(p) for p in plan_claims)
+            ):
+                return c  # denied afterwards by a source at least as good as the plan's
             if (
                 c.kind == "plan"
                 and c.state == plan.state
@@ -792,48 +1083,112 @@ class _Engine:
                     g.state == c.state and g.facts and g.start() >= c.published.date()
                     for g in self.groups
                 ):
-                    live.append(
-                        _Group(c.state, "change", [dataclasses.replace(c, kind="plan")], c.date)
-                    )
+                    live.append(_Group(c.state, [dataclasses.replace(c, kind="plan")], c.date))
         if not live:
             return None, None
-        # The newest information wins; among equals, the firmest then the earliest date.
-        # The firmest, best-sourced plan; among equals the newest information, then the
-        # earliest date (a carrier's own schedule beats an anonymous tip, a later official
-        # reschedule beats the original).
+        # The best-sourced plan; among equals the newest information, then the earliest date
+        # (a carrier's own schedule beats an anonymous tip, a later official reschedule beats
+        # the original). Doubts merged into a plan's entry do not make it better sourced.
         best = max(
             live,
             key=lambda g: (
-                bool(g.plans),
-                max(_credibility(c) for c in g.claims),
+                max(_credibility(c) for c in g.claims if c.kind in _SUPPORT),
                 g.newest_report,
                 -g.start().toordinal(),
             ),
         )
         overdue = best.date is not None and period_end(best.date) < self.today
-        sources = self._evidence(best.claims)
+        # Who says it is coming: doubts about it are caveats, not sources of the plan.
+        sources = self._evidence([c for c in best.claims if c.kind in _SUPPORT], best)
         return Upcoming(best.state, best.date, overdue, sources), best
 
     # -- caveats -------------------------------------------------------------------------
 
-    def _caveats(self, since: DateRef | None, upcoming_group: _Group | None) -> list[Caveat]:
+    def _settled(self, c: _Claim) -> bool:
+        """Whether a later report has overtaken what the claim was about.
+
+        A doubt ("declined to confirm the restart"), a negative ("has yet to resume") or a
+        hedge ("photos appeared to show") is settled by a later report that the change
+        happened; a plan or a rumour also by a later postponement, reschedule or denial.
+        Plain reports stand: they are the evidence, not something about it.
+        """
+        if c.kind == "fact":
+            return False
+        if (
+            c.kind in ("doubt", "weak")
+            and c.date is not None
+            and period_end(c.date) < self.today
+            and _about_future(c)
+        ):
+            return True  # a rumour (or its denial) about a time then ahead, now past
+        group = self.group_of.get(id(c))
+        candidates = [group] if group is not None else []
+        if c.kind == "neg":
+            candidates = [
+                g for g in self.groups if g.state == c.state and g.start() >= c.published.date()
+            ]
+        for g in candidates:
+            if any(f.published > c.published for f in g.facts):
+                return True
+        if (c.kind == "plan" or (c.kind == "weak" and _future(c))) and group and not group.facts:
+            # A hedged report of something past that is then denied is a contradiction, shown
+            # as both; a rumour of something to come that is denied is void.
+            return self._fulfilled(group) or self._voided_by(group) is not None
+        return False
+
+    def _superseded(
+        self,
+        kind: str,
+        article_id: int,
+        published: dt.datetime,
+        subject: list[_Claim],
+        sentence: str = "",
+    ) -> bool:
+        """Whether a caveat no longer qualifies the current picture (see the module docstring)."""
+        if published < self.as_of - dt.timedelta(days=CAVEAT_DAYS):
+            return True
+        if kind == "limited" and sentence and _expired(sentence, published, self.today):
+            return True  # "a reduced timetable until Monday", read after Monday
+        if kind == "limited":
+            # Limits on who may use a service hold until the service changes again: a limit on
+            # the previous operating run is history, one on the coming resumption is not.
+            horizon = self.previous_start if self._state == "operating" else self.run_start
+            return horizon is not None and published.date() < horizon
+        if self.run_start is not None and published.date() < self.run_start:
+            # Said before the current state began, by an article that does not report it.
+            confirming = {
+                c.article.id for g in self.run for c in g.claims if c.kind in ("fact", "weak")
+            }
+            if article_id not in confirming:
+                return True
+        return bool(subject) and all(self._settled(c) for c in subject)
+
+    def _subject(self, article_id: int, position: int) -> list[_Claim]:
+        """The claims a caveat sentence is about: its own, else its article's nearest (±2)."""
+        near = [
+            (abs(c.position - position), c)
+            for c in self.claims
+            if c.article.id == article_id and abs(c.position - position) <= 2
+        ]
+        if not near:
+            return []
+        best = min(d for d, _ in near)
+        return [c for d, c in near if d == best]
+
+    def _caveats(self, upcoming_group: _Group | None) -> list[Caveat]:
         out: list[Caveat] = []
         seen: set[tuple[str, str]] = set()
-        # Caveats qualify the current picture: older than the current state (a denial that
-        # the crossing had reopened, before it did) or than CAVEAT_DAYS, they are history.
-        # Limits on who may travel and silent state media still qualify the new state.
-        horizon = self.as_of - dt.timedelta(days=CAVEAT_DAYS)
-        lasting = horizon
-        if since is not None:
-            start = dt.datetime.combine(period_start(since), dt.time(), tzinfo=dt.UTC)
-            horizon = max(horizon, start)
 
-        def add(kind: str, text: str, evidence: Evidence | None) -> None:
+        def add(
+            kind: str, text: str, evidence: Evidence | None, subject: list[_Claim] | None = None
+        ) -> None:
             key = (kind, text.casefold())
             if key in seen:
                 return
             seen.add(key)
-            out.append(Caveat(kind, text, evidence))
+            caveat = Caveat(kind, text, evidence)
+            out.append(caveat)
+            self.caveat_subjects[id(caveat)] = subject or []
             if evidence is not None:
                 self._cite(evidence.article_id)
 
@@ -841,9 +1196,10 @@ class _Engine:
         event_positions: dict[int, set[int]] = {}
         for c in self.claims:
             event_positions.setdefault(c.article.id, set()).add(c.position)
+        oldest = self.as_of - dt.timedelta(days=CAVEAT_DAYS)
         for aid in sorted(self.about, key=lambda a: self.articles[a].published_at):
             ref = self.articles[aid]
-            if ref.published_at < lasting:
+            if ref.published_at < oldest:
                 continue
             for row in self.sentences.get(aid, []):
                 kinds = ev_mod.caveat_cues(row.text)
@@ -854,10 +1210,17 @@ class _Engine:
                     continue
                 if self.matcher.foreign_only(row.text):
                     continue
-                kinds = [
-                    k for k in kinds if k in ("limited", "silent") or ref.published_at >= horizon
-                ]
-                if not kinds:
+                subject = self._subject(aid, row.position)
+                kept = []
+                for k in kinds:
+                    # A hedge is about the hedged claims of its sentence, a doubt about the
+                    # doubted ones ("the first train in six years arrived, photos appeared
+                    # to show": the arrival is hedged, the six years are not).
+                    own = {"hedged": "weak", "unconfirmed": "doubt", "denied": "doubt"}.get(k)
+                    about = [c for c in subject if c.kind == own] or subject
+                    if not self._superseded(k, aid, ref.published_at, about, row.text):
+                        kept.append((k, about))
+                if not kept:
                     continue
                 attribution = _sentence_attribution(row.text)
                 evidence = Evidence(
@@ -868,8 +1231,8 @@ class _Engine:
                     article_id=aid,
                     attribution=attribution,
                 )
-                for kind in kinds:
-                    add(kind, _clip_sentence(row.text), evidence)
+                for kind, about in kept:
+                    add(kind, _clip_sentence(row.text), evidence, about)
 
         # Plans contradicted after their date.
         if upcoming_group is not None:
@@ -899,7 +1262,7 @@ class _Engine:
                     f"Sources disagree on the date: {_who(older)} say {older.date.label()}; "
                     f"{_who(newer)} say {newer.date.label()}."
                 )
-                add("conflict", text, newer.claims[0].evidence)
+                add("conflict", text, _lead(newer))
         # Opposite reported states for overlapping dates from different origins.
         facts = [g for g in self.groups if g.facts and g.date is not None]
         for i, a in enumerate(facts):
@@ -914,13 +1277,27 @@ class _Engine:
                     f"Reports conflict: {_who(a)} report {a.state} on {a.date.label()}; "  # type: ignore[union-attr]
                     f"{_who(b)} report {b.state}."
                 )
-                add("conflict", text, b.claims[0].evidence)
-        # Denied and unconfirmed claims whose sentences carried no cue of their own.
-        for g in self.groups:
-            if g.cls == "doubt":
-                for c in g.claims:
-                    if c.published >= horizon:
-                        add(c.modality, _clip_sentence(c.evidence.sentence), c.evidence)
+                add("conflict", text, _lead(b))
+        # Denied and unconfirmed claims whose sentences carried no cue of their own: a doubt
+        # is a caveat on the change it doubts, never a change of its own.
+        for c in self.claims:
+            if c.kind != "doubt":
+                continue
+            if self._superseded(c.modality, c.article.id, c.published, [c]):
+                continue
+            add(c.modality, _clip_sentence(c.evidence.sentence), c.evidence, [c])
+        # Hedged claims ("could instead take place in October") that back the current state or
+        # rumour a change to come, when their sentence had no hedging cue of its own.
+        for c in self.claims:
+            if c.kind != "weak":
+                continue
+            group = self.group_of.get(id(c))
+            rumour = c.date is not None and period_start(c.date) > self.today
+            if not (rumour or (group is not None and group in self.run)):
+                continue
+            if self._superseded("hedged", c.article.id, c.published, [c]):
+                continue
+            add("hedged", _clip_sentence(c.evidence.sentence), c.evidence, [c])
 
         order = {
             "denied": 0,
@@ -948,10 +1325,11 @@ class _Engine:
             ref = dataclasses.replace(ref, outlet=f"{self.relays[article_id]} (via {RELAY_LABEL})")
         self.cited[article_id] = ref
 
-    def _evidence(self, claims: list[_Claim]) -> list[Evidence]:
+    def _evidence(self, claims: list[_Claim], group: _Group | None = None) -> list[Evidence]:
+        """Every source of a change, the most direct first (see `_directness`)."""
         out: list[Evidence] = []
         seen: set[tuple[int, str]] = set()
-        for c in sorted(claims, key=lambda c: (c.published, c.position)):
+        for c in sorted(claims, key=lambda c: _directness(c, group)):
             key = (c.article.id, c.evidence.sentence)
             if key in seen:
                 continue
@@ -969,8 +1347,9 @@ class _Engine:
         caveats: list[Caveat],
         newest: dt.datetime | None,
     ) -> float:
+        """How sure the answer is, from the evidence behind it (see the module docstring)."""
         if state == "unknown" and upcoming is None:
-            return 0.1 if self.claims else 0.0
+            return 0.1 if any(g.shown for g in self.groups) else 0.0
         basis: list[_Claim] = []
         for g in (current, upcoming_group):
             if g is not None:
@@ -979,15 +1358,31 @@ class _Engine:
         # mentions the plan but does not back it.
         denying = {(c.article.id, c.state) for c in self.claims if c.kind == "neg"}
         basis = [c for c in basis if (c.article.id, c.state) not in denying]
-        origins = {c.origin for c in basis}
-        score = 0.25 + 0.15 * min(len(origins), 3)
-        kinds = {c.evidence.attribution.kind for c in basis if c.evidence.attribution}
+        support: dict[str, float] = {}
+        for c in basis:
+            weight = _SUPPORT_WEIGHT.get(c.kind, 0.0)
+            support[c.origin] = max(support.get(c.origin, 0.0), weight)
+        score = 0.2 + 0.15 * min(3.0, sum(support.values()))
+        kinds = {
+            c.evidence.attribution.kind
+            for c in basis
+            if c.evidence.attribution and c.kind in ("fact", "plan")
+        }
         if "official" in kinds:
             score += 0.1
         if "trade" in kinds or "outlet" in kinds:
             score += 0.05
-        score -= min(0.2, 0.1 * sum(1 for c in basis if c.modality == "hedged"))
-        caveat_kinds = {c.kind for c in caveats}
+        # Doubts count against the answer when they are about its own evidence (or about the
+        # situation in general); a denied rumour of a change that is not the answer does not.
+        basis_groups = [g for g in (current, upcoming_group) if g is not None]
+
+        def bears(cv: Caveat) -> bool:
+            subject = self.caveat_subjects.get(id(cv), [])
+            if cv.kind == "conflict" or not subject:
+                return True
+            return any(self.group_of.get(id(c)) in basis_groups for c in subject)
+
+        caveat_kinds = {c.kind for c in caveats if bears(c)}
         score -= 0.15 if "denied" in caveat_kinds else 0.0
         score -= 0.1 if "conflict" in caveat_kinds else 0.0
         score -= 0.05 if "unconfirmed" in caveat_kinds else 0.0
@@ -1004,12 +1399,14 @@ class _Engine:
 
     def status(self) -> Status:
         state, since, previous, current = self._current()
+        self._state = state
         upcoming, upcoming_group = self._upcoming(state)
         timeline = [
-            TimelineEntry(g.date, g.state, g.modality(), self._evidence(g.claims))
+            TimelineEntry(g.date, g.state, g.modality(), self._evidence(g.claims, g))
             for g in self.groups
+            if g.shown
         ]
-        caveats = self._caveats(since, upcoming_group)
+        caveats = self._caveats(upcoming_group)
         newest = max((self.articles[a].published_at for a in self.about), default=None)
         confidence = self._confidence(state, current, upcoming, upcoming_group, caveats, newest)
         sources = sorted(self.cited.values(), key=lambda r: (r.published_at, r.id), reverse=True)
@@ -1027,6 +1424,104 @@ class _Engine:
             newest_report=newest,
             sources=sources,
         )
+
+
+# What one origin adds to the confidence, by its firmest claim (doubts add nothing).
+_SUPPORT_WEIGHT = {"fact": 1.0, "plan": 0.5, "weak": 0.35}
+
+
+def _lead(group: _Group) -> Evidence:
+    """The group's most direct piece of evidence."""
+    return min(group.claims, key=lambda c: _directness(c, group)).evidence
+
+
+def _expired(sentence: str, published: dt.datetime, today: dt.date) -> bool:
+    """Whether the sentence bounds what it says by a date now past ("until Monday")."""
+    if not re.search(r"\b(?:until|till)\b", sentence, re.IGNORECASE):
+        return False
+    for dm in find_dates(sentence, published=published.date(), tense_hint="future"):
+        if dm.relation == "until" or re.search(
+            r"\b(?:until|till)\s+$", sentence[max(0, dm.start - 12) : dm.start], re.IGNORECASE
+        ):
+            return period_end(dm.ref) < today
+    return False
+
+
+_FUTURE_BEFORE = re.compile(
+    r"\b(?:would|will|shall|to|plans?\s+to|set\s+to|going\s+to|due\s+to)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _about_future(c: _Claim) -> bool:
+    """Whether the claim is about something still to come when it was made."""
+    if _future(c):
+        return True
+    sentence = c.evidence.sentence
+    at = sentence.find(c.trigger)
+    return at > 0 and bool(_FUTURE_BEFORE.search(sentence, max(0, at - 40), at))
+
+
+def _future(c: _Claim) -> bool:
+    return c.date is not None and period_start(c.date) > c.published.date()
+
+
+def _directness(c: _Claim, group: _Group | None) -> tuple[int, int, int, int, float, int]:
+    """Sort key, most direct evidence first.
+
+    1. A report before a plan before a hedge before a doubt.
+    2. A sentence whose own verb names the change ("were suspended in January 2020") before a
+       noun ("the resumption of services") before one that only implies it ("the first train
+       since January 2020", "after six years").
+    3. A sentence giving the entry's own date, then one at its precision, then a vaguer or
+       derived date ("six years after their suspension"), then an undated one.
+    4. The most authoritative source (official > named outlet or trade > an outlet's own words
+       > anonymous), then the newest report.
+    """
+    lemma = ev_mod.lemma_of(c.trigger, c.evidence.sentence)
+    if lemma is None or lemma in ("first since", "gap"):
+        naming = 2
+    elif _NOMINAL.search(c.trigger.split()[-1] if c.trigger.split() else ""):
+        naming = 1
+    else:
+        naming = 0
+    target = group.date if group is not None else None
+    if c.date is None:
+        dated = 3
+    elif _derived_date(c.date) or target is None or c.date.precision != target.precision:
+        dated = 2
+    else:
+        dated = 0 if c.date.value == target.value else 1
+    kind = c.evidence.attribution.kind if c.evidence.attribution else None
+    # An outlet's own unattributed sentence is the outlet speaking.
+    credibility = _CREDIBILITY.get(kind or ("outlet" if _known(c.article.outlet) else "unknown"), 1)
+    return (
+        _KIND_RANK[c.kind],
+        naming,
+        dated,
+        -credibility,
+        -c.published.timestamp(),
+        c.position,
+    )
+
+
+_NOMINAL = re.compile(r"(?:tion|sion|sions|tions|ure|ures|ment|al|als)$", re.IGNORECASE)
+
+
+def _derived_date(ref: DateRef) -> bool:
+    """A date counted back from publication ("six years after", "in six years"), not named."""
+    return _derived_text(ref.text)
+
+
+@lru_cache(maxsize=4096)
+def _derived_text(text: str) -> bool:
+    return bool(
+        _DURATION_WORDS.search(text)
+        and not re.search(r"\d{4}|\b(?:last|this|next|since)\b", text, re.I)
+    )
+
+
+_DURATION_WORDS = re.compile(r"\b(?:years?|months?|weeks?|days?|decades?)\b", re.IGNORECASE)
 
 
 def _who(group: _Group) -> str:
