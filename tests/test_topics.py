@@ -432,7 +432,7 @@ def test_a_small_topics_file_still_knows_every_country(tmp_path):
 ROUND_TRIP = [
     "dprk", "north korea", "korea", "pyongyang marathon", "china-dprk", "beijing-pyongyang",
     "seoul-tokyo", "shanghai", "Ivory Coast", "São Paulo", "Trinidad and Tobago", "china-us",
-    "georgia", "dprk-missiles", "Valencia",
+    "georgia", "dprk-missiles", "Valencia", "pyongyang marathon in us", "the DPRK marathon",
 ]  # fmt: skip
 
 
@@ -483,3 +483,13 @@ def test_lookup_and_entities(catalog):
     korea = catalog.entity("korea")
     assert korea.kind == "group" and korea.members == ["north-korea", "south-korea"]
     assert "Seoul" in catalog.search_aliases(korea)
+
+
+def test_country_words(catalog):
+    words = catalog.country_words()
+    assert words["japanese"] == words["tokyo"] == words["japan"] == "japan"
+    assert words["beijing"] == words["chinese"] == "china"
+    assert words["pyongyang"] == "north-korea"
+    # Ambiguous, a code, a group or a city: not a country word.
+    for word in ("korea", "korean", "us", "dandong"):
+        assert word not in words

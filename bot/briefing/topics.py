@@ -259,6 +259,7 @@ class Catalog:
         self._cities_loaded = False
         self._lock = threading.Lock()
         self._choices: tuple[list[str], list[tuple[str, str]]] | None = None
+        self._country_words: dict[str, str] | None = None
         self._topic_names: dict[str, str] = {}
         for spec in topics.values():
             for name in (spec.key, spec.title, *spec.aliases):
@@ -392,6 +393,27 @@ class Catalog:
             return parse.spans[0][2]
         return None
 
+    def country_words(self) -> dict[str, str]:
+        """Single words that name a country -> its entity key: names, demonyms, capitals
+        ("japanese" -> "japan", "beijing" -> "china"). No codes, no common words, no cities.
+
+        For telling that two texts speak of the same country in different words; built once.
+        """
+        if self._country_words is None:
+            out: dict[str, str] = {}
+            for norm, entries in self._names.items():
+                if " " in norm or norm in COMMON_WORDS:
+                    continue
+                keys = {
+                    n.entity
+                    for n in entries
+                    if n.rule == "any" and self._entities[n.entity].kind == "country"
+                }
+                if len(keys) == 1:  # a word two countries share says neither
+                    out[norm] = keys.pop()
+            self._country_words = out
+        return self._country_words
+
     def search_aliases(self, entity: Entity) -> list[str]:
         """Names to look for in articles: the entity's, and its members' for a group."""
         names = list(entity.aliases)
@@ -433,7 +455,9 @@ class Catalog:
                 return base
             keywords = [" ".join(t.raw for t in run) for run in parse.runs]
             return Topic(
-                key=slug(" ".join(t.norm for t in parse.toks if t.norm not in FILLER_WORDS)),
+                # Every word, fillers too: the key comes back in callbacks and must re-parse
+                # into the same runs ("marathon in us" is two runs, "marathon us" one).
+                key=slug(text),
                 title=_title(parse),
                 aliases=base.aliases,
                 keywords=dedupe(keywords),
