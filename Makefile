@@ -2,13 +2,13 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-DB     ?= data/briefbot.db
+# The database: BRIEFBOT_DB when set (as the bot itself reads it), else ./data/briefbot.db.
+DB     ?= $(or $(BRIEFBOT_DB),data/briefbot.db)
 
 .PHONY: run test lint bench install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # The stamp files re-install only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
