@@ -1,7 +1,8 @@
 """The `briefbot` command line: run the bot, ingest files, and ask any command from the shell.
 
 Exit status: 0 success; 1 the work failed (nothing could be ingested, the database stayed busy);
-2 bad usage, configuration or request (argparse errors, ConfigError, UserError, an unknown topic).
+2 bad usage, configuration or request (argparse errors, ConfigError, UserError, an unknown topic
+or name given to `resolve`).
 
 `--as-of` takes YYYY-MM-DD or an ISO date-time. A bare date means the end of that day in UTC
 (23:59:59), so "as of 2026-03-11" counts everything published on the 11th. A date-time without a
@@ -104,7 +105,22 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(func=cmd_query)
     for verb, text in (("topics", "topics and situations"), ("sources", "indexed outlets")):
         sub = verbs.add_parser(verb, parents=[common, formatted], help=text)
-        sub.set_defaults(func=cmd_query, query=[], as_of=None)
+        # /topics counts the last 7 days' coverage: --as-of says which 7 days.
+        sub.add_argument(
+            "--as-of",
+            type=parse_as_of,
+            metavar="DATE",
+            default=None,
+            help="list as of this date (YYYY-MM-DD = end of that day, UTC)",
+        )
+        sub.set_defaults(func=cmd_query, query=[])
+
+    resolve = verbs.add_parser(
+        "resolve", help="show what a name resolves to: entity, aliases and the full-text query"
+    )
+    resolve.add_argument("query", nargs="+", metavar="NAME")
+    resolve.add_argument("--format", choices=("text", "json"), default="text")
+    resolve.set_defaults(func=cmd_resolve)
     return parser
 
 
@@ -197,6 +213,101 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
         return 1 if reply.kind == "busy" else 2
     print(_format(reply, args.format, render, render_json))
     return 0
+
+
+def cmd_resolve(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the query plan for a name; exit 2 with "did you mean" for an unknown one."""
+    import json
+
+    from bot.commands import Router
+    from bot.errors import NotFound
+
+    text = " ".join(args.query)
+    catalog = Router(settings).catalog  # the catalog the bot itself would use
+    try:
+        plan = resolve_plan(catalog, text)
+    except NotFound as exc:
+        suggestions = list(exc.suggestions)[:3]
+        if args.format == "json":
+            out = {"input": text, "error": str(exc), "suggestions": suggestions}
+            print(json.dumps(out, ensure_ascii=False, indent=2))
+        else:
+            print(f"briefbot: {exc}", file=sys.stderr)
+            if suggestions:
+                print(f"Did you mean: {', '.join(suggestions)}?", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(plan, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{plan['kind']}: {plan['title']} ({plan['key']})")
+    if plan["kind"] == "entity":
+        print(f"  brief as: /brief {plan['topic']}")
+        print(f"  aliases:  {', '.join(plan['aliases'])}")
+    elif plan["kind"] in ("pair", "situation"):
+        for n, side in enumerate(plan["entities"], start=1):
+            print(f"  side {n}:   {', '.join(side)}")
+        if plan["facets"]:
+            print(f"  facets:   {', '.join(plan['facets'])}")
+    else:
+        print(f"  aliases:  {', '.join(plan['aliases'])}")
+        if plan["keywords"]:
+            print(f"  keywords: {', '.join(plan['keywords'])}")
+        if plan["exclude"]:
+            print(f"  exclude:  {', '.join(plan['exclude'])}")
+    print(f"  fts:      {plan['fts']}")
+    return 0
+
+
+def resolve_plan(catalog: Any, text: str) -> dict[str, Any]:
+    """What `text` resolves to, as plain data; raises NotFound with suggestions.
+
+    kind "entity": one place or group named as a whole ("n. korea"); "situation": a declared
+    situation; "pair": two places ("china-us"); "topic": a declared topic or a place narrowed by
+    other words ("pyongyang marathon"). `fts` is the MATCH /brief uses (/status for a pair or a
+    situation, whose `topic_fts` is what /brief would search).
+    """
+    from bot.briefing.topics import situation_match, topic_match
+    from bot.errors import NotFound
+
+    topic = catalog.resolve_topic(text)  # raises NotFound for unknown names, with suggestions
+    entity = catalog.lookup(text)
+    if entity is not None:
+        return {
+            "input": text,
+            "kind": "entity",
+            "key": entity.key,
+            "title": entity.name,
+            "entity_kind": entity.kind,
+            "topic": topic.key,
+            "aliases": catalog.search_aliases(entity),
+            "fts": topic_match(topic),
+        }
+    try:
+        situation = catalog.resolve_situation(text)
+    except NotFound:
+        situation = None  # a declared topic ("dprk-missiles") need not read as a situation
+    declared = {s.key for s in catalog.situations()}
+    if situation is not None and (situation.key in declared or len(situation.entities) > 1):
+        return {
+            "input": text,
+            "kind": "situation" if situation.key in declared else "pair",
+            "key": situation.key,
+            "title": situation.title,
+            "entities": situation.entities,
+            "facets": situation.facets,
+            "fts": situation_match(situation),
+            "topic_fts": topic_match(topic),
+        }
+    return {
+        "input": text,
+        "kind": "topic",
+        "key": topic.key,
+        "title": topic.title,
+        "aliases": topic.aliases,
+        "keywords": topic.keywords,
+        "exclude": topic.exclude,
+        "fts": topic_match(topic),
+    }
 
 
 def _format(reply: Reply, fmt: str, render: Any, render_json: Any) -> str:

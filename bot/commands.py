@@ -42,6 +42,7 @@ from bot.errors import NotFound, QueryError, StoreBusy, UserError
 from bot.models import Button, ChatContext, Reply
 from bot.render import button_label
 from bot.store import articles as store_articles
+from bot.store import entities as store_entities
 from bot.store import open_db
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,9 @@ _STASH_SIZE = 4096
 # What a NotFound from each command failed to find (the notfound template words it).
 _WHAT = {"brief": "topic", "status": "situation", "timeline": "situation"}
 GROUP_CHATS = frozenset({"group", "supergroup", "channel"})
+# /topics lists the entities most articles mentioned over these last days.
+TOP_ENTITY_DAYS = 7
+TOP_ENTITIES = 10
 
 _COMMAND = re.compile(
     r"/(?P<name>[A-Za-z0-9_]{1,64})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+(?P<args>.*))?", re.S
@@ -325,11 +329,15 @@ class Router:
         return Reply("timeline", status, buttons if from_button else [], link_preview=False)
 
     def _topics(self, args: str, ctx: ChatContext) -> Reply:
+        since = ctx.now - dt.timedelta(days=TOP_ENTITY_DAYS)
+        top = store_entities.top_entities(self.db(), since=since, until=ctx.now, limit=TOP_ENTITIES)
         return Reply(
             "topics",
             {
                 "topics": self.catalog.topics(),
                 "situations": self.catalog.situations(),
+                "entities": [self._entity_model(key, n) for key, n in top],
+                "days": TOP_ENTITY_DAYS,
             },
         )
 
@@ -345,6 +353,18 @@ class Router:
         )
 
     # ------------------------------------------------------------------------- helpers
+
+    def _entity_model(self, key: str, articles: int) -> dict[str, Any]:
+        """A tagged entity as /topics lists it: its name, and what to type to brief it."""
+        entity = self.catalog.entity(key)
+        if entity is None:  # tagged by an older gazetteer: still worth showing by its key
+            return {"key": key, "name": key, "articles": articles}
+        try:
+            # The entity's declared topic when it has one ("dprk" for north-korea).
+            brief_key = self.catalog.resolve_topic(key).key
+        except NotFound:
+            brief_key = key
+        return {"key": brief_key, "name": entity.name, "articles": articles}
 
     def _resolve_topic(self, text: str) -> Any:
         try:

@@ -48,6 +48,10 @@ class PreparedArticle:
     url: str | None = None
     outlet: str = "unknown"
     language: str = "en"
+    # Entity keys the article mentions (title or body), and (index into `sentences`, entity key)
+    # per sentence; stored as article_entities / sentence_entities for indexed lookups.
+    entities: list[str] = field(default_factory=list)
+    sentence_entities: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -167,6 +167,18 @@ def replies() -> list[Reply]:
         Reply("timeline", status(empty=True)),
         Reply("topics", {"topics": topics, "situations": sits}),
         Reply("topics", {"topics": [], "situations": []}),
+        Reply(
+            "topics",
+            {
+                "topics": topics,
+                "situations": [],
+                "entities": [
+                    {"key": HOSTILE[i][:60], "name": HOSTILE[i], "articles": i} for i in range(5)
+                ],
+                "days": 7,
+            },
+        ),
+        Reply("topics", {"topics": [], "situations": [], "entities": [], "days": 7}),
         Reply("sources", {"sources": sources, "articles": 42, "as_of": NOW}),
         Reply("sources", {"sources": [], "articles": 0, "as_of": NOW}),
         Reply("error", {"code": "too_long", "message": "", "limit": 500}),

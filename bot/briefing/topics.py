@@ -23,6 +23,9 @@ Matching is case-, accent- and punctuation-insensitive over whole words (`normal
 * A capital is a metonym for its country (Beijing -> China, and is searched as such); any other
   city is its own entity, titled with its country ("Shanghai, China"), so a brief about Dandong
   is about Dandong, not all of China.
+* Articles are tagged at ingest with the same names under the same rules (`Catalog.tagger`,
+  matched by bot.analysis.entities): aliases only, no ISO codes, curated codes ("US") only as
+  typed in capitals, "Korea" alone tags the korea group, "Georgia" the country.
 * Text that names no known place is NotFound with "did you mean" suggestions (rapidfuzz, top 3):
   an unanchored phrase ("train tickets") is a job for /search, not a topic.
 * A known place plus other words ("pyongyang marathon") is an ad-hoc topic: the place's aliases
@@ -47,6 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from bot.analysis.entities import TOKEN, EntityTagger, build_tagger, fold, normalise, tokens
 from bot.config import ROOT
 from bot.errors import ConfigError, NotFound
 from bot.models import Situation, Topic
@@ -88,34 +92,6 @@ FILLER_WORDS = frozenset(
         "with",
     }
 )
-
-_TOKEN = re.compile(r"[^\W_]+")
-_ASCII_TOKEN = re.compile(r"[a-z0-9]+")
-
-
-# ----------------------------------------------------------------------------- normalisation
-
-
-def _fold(token: str) -> str:
-    """Case- and accent-fold one token (ASCII fast path: most input is)."""
-    if token.isascii():
-        return token.lower()
-    decomposed = unicodedata.normalize("NFKD", token.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    # Recompose: NFKD splits Hangul syllables into jamo, which are not marks and must come back.
-    return unicodedata.normalize("NFC", stripped)
-
-
-def tokens(text: str) -> list[str]:
-    """Folded word tokens: "N. Korea" -> ["n", "korea"], "Kim Jong-un" -> ["kim", "jong", "un"]."""
-    if text.isascii():  # most text: one C-level pass instead of a call per token
-        return _ASCII_TOKEN.findall(text.lower())
-    return [_fold(t) for t in _TOKEN.findall(unicodedata.normalize("NFC", text))]
-
-
-def normalise(text: str) -> str:
-    """The form names are compared in: folded tokens joined by single spaces."""
-    return " ".join(tokens(text))
 
 
 def slug(text: str) -> str:
@@ -260,6 +236,7 @@ class Catalog:
         self._lock = threading.Lock()
         self._choices: tuple[list[str], list[tuple[str, str]]] | None = None
         self._country_words: dict[str, str] | None = None
+        self._tagger: EntityTagger | None = None
         self._topic_names: dict[str, str] = {}
         for spec in topics.values():
             for name in (spec.key, spec.title, *spec.aliases):
@@ -413,6 +390,44 @@ class Catalog:
                     out[norm] = keys.pop()
             self._country_words = out
         return self._country_words
+
+    def tagging_table(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """(alias, entity key) pairs to tag articles with, and (code, entity key) pairs.
+
+        The same names the catalog searches in articles, under the same rules: every entity's
+        own aliases (a group's, not its members': an article saying "North Korea" is tagged
+        north-korea, one saying only "Korea" the korea group); never inputs ("America" would tag
+        "Latin America"), common-word places, or names two places share equally ("Congo").
+        ISO codes are left out ("IN", "IT", "TV" are words in capitals); the curated upper-case
+        inputs ("US", "NK") come back as codes, which the tagger matches case-sensitively.
+        """
+        self._ensure_cities()  # cities make news on their own: Shanghai, Dandong
+        aliases: list[tuple[str, str]] = []
+        for entity in self._entities.values():
+            for alias in entity.aliases:
+                norm = normalise(alias)
+                if norm in COMMON_WORDS:
+                    continue
+                usable = [n for n in self._names.get(norm, []) if n.rule == "any"]
+                if not usable:
+                    continue
+                best = min(n.rank for n in usable)
+                top = _distinct_by_entity(n for n in usable if n.rank == best)
+                if len(top) == 1 and top[0].entity == entity.key:
+                    aliases.append((alias, entity.key))
+        codes: list[tuple[str, str]] = []
+        for entries in self._names.values():
+            curated = _distinct_by_entity(n for n in entries if n.rule == "code" and n.rank == 0)
+            if len(curated) == 1:
+                codes.append((curated[0].spelling, curated[0].entity))
+        return aliases, codes
+
+    def tagger(self) -> EntityTagger:
+        """The compiled tagging table, built on first use (~0.2 s with the city gazetteer)."""
+        if self._tagger is None:
+            # Two threads racing here build the same immutable tagger; one wins, no harm.
+            self._tagger = build_tagger(*self.tagging_table())
+        return self._tagger
 
     def search_aliases(self, entity: Entity) -> list[str]:
         """Names to look for in articles: the entity's, and its members' for a group."""
@@ -624,9 +639,9 @@ class Catalog:
         out: list[_Tok] = []
         prev_end = 0
         prev_boundary_word = True
-        for m in _TOKEN.finditer(text):
+        for m in TOKEN.finditer(text):
             gap = text[prev_end : m.start()]
-            norm = _fold(m.group())
+            norm = fold(m.group())
             boundary = prev_boundary_word or bool(_SEPARATOR_CHARS.search(gap))
             sep = bool(out) and (
                 out[-1].norm in SEPARATOR_WORDS or bool(_SEPARATOR_CHARS.search(gap))
@@ -997,3 +1012,8 @@ def _cities() -> list[dict[str, Any]]:
 def default_catalog() -> Catalog:
     """The catalog from seeds/topics.toml, loaded once per process."""
     return Catalog.load()
+
+
+def default_tagger() -> EntityTagger:
+    """The entity tagger of the default catalog, compiled once per process."""
+    return default_catalog().tagger()

@@ -7,7 +7,7 @@ Order of work per article, cheapest first, so duplicates cost almost nothing:
 1. normalise title and body and hash them (cheap);
 2. drop it if its url or hash was already seen in this run;
 3. per batch: drop what the database already holds (one query each for urls and hashes);
-4. only then split sentences and extract events (the expensive part);
+4. only then split sentences, extract events and tag entities (the expensive part);
 5. write the batch through `articles.add_articles`: one transaction per batch, so an
    interrupted run leaves whole articles only, and re-running it picks up where it stopped.
 """
@@ -28,6 +28,7 @@ import sqlite_utils
 from bot.analysis import events as analysis_events
 from bot.analysis import sentences as analysis_sentences
 from bot.analysis import text as analysis_text
+from bot.analysis.entities import EntityTagger
 from bot.errors import IngestError
 from bot.ingest import readers
 from bot.models import IngestSummary, PreparedArticle, RawArticle
@@ -56,10 +57,21 @@ SILENT_STEMS = frozenset({"readme", "license", "licence", "copying", "notice", "
 # ----------------------------------------------------------------------------- one article
 
 
-def prepare(raw: RawArticle, *, now: dt.datetime) -> PreparedArticle:
-    """Normalise, hash, split into sentences and extract the events each sentence reports."""
+def prepare(
+    raw: RawArticle, *, now: dt.datetime, tagger: EntityTagger | None = None
+) -> PreparedArticle:
+    """Normalise, hash, split into sentences, extract the events each sentence reports and tag
+    the entities each mentions (`tagger` defaults to the default catalog's)."""
     title, body, content_hash, published = _normalise(raw)
-    return _analyse(raw, title, body, content_hash, published, now=now)
+    return _analyse(raw, title, body, content_hash, published, now=now, tagger=tagger)
+
+
+def default_tagger() -> EntityTagger:
+    """The default catalog's tagger, built once per process (~0.5 s the first time)."""
+    # Imported here: the catalog (and its gazetteer) loads only when something is analysed.
+    from bot.briefing.topics import default_tagger as catalog_tagger
+
+    return catalog_tagger()
 
 
 def _normalise(raw: RawArticle) -> tuple[str, str, str, dt.datetime]:
@@ -81,6 +93,7 @@ def _analyse(
     published: dt.datetime,
     *,
     now: dt.datetime,
+    tagger: EntityTagger | None = None,
 ) -> PreparedArticle:
     sentences = analysis_sentences.split_sentences(body)
     found = [
@@ -88,6 +101,8 @@ def _analyse(
         for i, sentence in enumerate(sentences)
         for event in analysis_events.extract_events(sentence, published=published)
     ]
+    tagger = tagger if tagger is not None else default_tagger()
+    entities, sentence_entities = tagger.tag_article(title, sentences)
     url = readers.clean_url(raw.url)
     return PreparedArticle(
         title=title,
@@ -100,6 +115,8 @@ def _analyse(
         url=url,
         outlet=(raw.outlet or "").strip() or readers.outlet_from_url(url) or "unknown",
         language=(raw.language or "").strip().lower() or "en",
+        entities=entities,
+        sentence_entities=sentence_entities,
     )
 
 
@@ -132,10 +149,12 @@ class _Batcher:
         *,
         now: dt.datetime,
         batch_size: int = BATCH_SIZE,
+        tagger: EntityTagger | None = None,
     ) -> None:
         self.db = db
         self.now = now
         self.batch_size = batch_size
+        self.tagger = tagger
         self.summary = IngestSummary()
         self.pending: list[_Pending] = []
         self.seen_urls: set[str] = set()
@@ -193,10 +212,20 @@ class _Batcher:
     def _analyse_all(self, todo: list[_Pending]) -> list[PreparedArticle | str]:
         """The prepared article for each, or the reason its analysis failed."""
         results: list[PreparedArticle | str] = []
+        if todo and self.tagger is None:
+            self.tagger = default_tagger()  # once per batcher, not per article
         for p in todo:
             try:
                 results.append(
-                    _analyse(p.raw, p.title, p.body, p.content_hash, p.published, now=self.now)
+                    _analyse(
+                        p.raw,
+                        p.title,
+                        p.body,
+                        p.content_hash,
+                        p.published,
+                        now=self.now,
+                        tagger=self.tagger,
+                    )
                 )
             except Exception as exc:
                 # One odd article must not stop a long run; the summary says which and why.
@@ -214,9 +243,10 @@ def ingest_records(
     *,
     now: dt.datetime,
     batch_size: int = BATCH_SIZE,
+    tagger: EntityTagger | None = None,
 ) -> IngestSummary:
     """Ingest articles from any source (feeds, URLs, tests) through the same path as files."""
-    batcher = _Batcher(db, now=now, batch_size=batch_size)
+    batcher = _Batcher(db, now=now, batch_size=batch_size, tagger=tagger)
     for n, raw in enumerate(raws, start=1):
         batcher.push(raw, raw.source_path or raw.url or f"record {n}")
     batcher.flush()
@@ -231,13 +261,15 @@ def ingest_paths(
     progress: bool = False,
     batch_size: int = BATCH_SIZE,
     stream: IO[str] | None = None,
+    tagger: EntityTagger | None = None,
 ) -> IngestSummary:
     """Ingest files and directories (recursively); report unreadable inputs and go on.
 
     `progress` asks for a bar on `stream` (stderr by default); it is drawn only when that is a
-    terminal and the input is large enough to be worth watching.
+    terminal and the input is large enough to be worth watching. `tagger` defaults to the
+    default catalog's.
     """
-    batcher = _Batcher(db, now=now, batch_size=batch_size)
+    batcher = _Batcher(db, now=now, batch_size=batch_size, tagger=tagger)
     files = list(collect_files(paths, batcher.skip))
     sizes = [_size(f) for f in files]
     bar = _progress_bar(progress, stream, len(files), sum(sizes))

@@ -10,6 +10,7 @@ import sqlite_utils
 
 from bot.models import Article, ArticleRef, PreparedArticle, SourceCount
 from bot.store.db import from_iso, to_iso
+from bot.store.entities import add_entities
 
 _REF_COLUMNS = "id, title, url, outlet, published_at"
 
@@ -80,6 +81,12 @@ def _insert(db: sqlite_utils.Database, item: PreparedArticle) -> int:
                 for pos, ev in item.events
             ],
         )
+    add_entities(
+        db,
+        article_id,
+        item.entities,
+        [(first + pos, entity) for pos, entity in item.sentence_entities],
+    )
     return article_id
 
 

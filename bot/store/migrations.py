@@ -78,3 +78,34 @@ def m003_events(db: sqlite_utils.Database) -> None:
     )
     db["events"].create_index(["article_id"])
     db["events"].create_index(["sentence_id"])
+
+
+@MIGRATIONS()
+def m004_entities(db: sqlite_utils.Database) -> None:
+    """Which entities each article and sentence mentions; tags what is already stored."""
+    # WITHOUT ROWID with (entity, id) as the key: the table is its own index, so "articles
+    # mentioning X in an id range" is one range scan, and an INTERSECT of two such scans answers
+    # "X and Y". The (id, entity) indexes serve per-article lookups and per-window counts.
+    db.execute(
+        "CREATE TABLE article_entities ("
+        " entity TEXT NOT NULL,"
+        " article_id INTEGER NOT NULL REFERENCES articles(id),"
+        " PRIMARY KEY (entity, article_id)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX article_entities_article ON article_entities (article_id, entity)")
+    db.execute(
+        "CREATE TABLE sentence_entities ("
+        " entity TEXT NOT NULL,"
+        " sentence_id INTEGER NOT NULL REFERENCES sentences(id),"
+        " PRIMARY KEY (entity, sentence_id)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX sentence_entities_sentence ON sentence_entities (sentence_id, entity)")
+    if db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
+        return  # a new database: no need to load the gazetteer
+    # Imported here, and only for a database that has articles to tag: the tagger is built from
+    # the catalog (bot.briefing), which in turn uses this package; a new database never pays
+    # for loading the gazetteer.
+    from bot.briefing.topics import default_tagger
+    from bot.store.entities import tag_stored
+
+    tag_stored(db, default_tagger())
