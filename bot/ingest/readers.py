@@ -31,6 +31,7 @@ today's date (no relative dates, all of day, month and year required).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import email.utils
 import json
@@ -241,10 +242,8 @@ def parse_date(value: Any) -> dt.datetime | None:
     text = value.strip()
     if not text:
         return None
-    try:
+    with contextlib.suppress(ValueError):
         return _as_utc(dt.datetime.fromisoformat(text))
-    except ValueError:
-        pass
     head = _ISO_HEAD.match(text)
     if head:
         # "2026-3-11", "2026-03-11 08:00 UTC", "2026-03-11T08:00:00.123456789Z": the parts we trust.
@@ -253,10 +252,8 @@ def parse_date(value: Any) -> dt.datetime | None:
             return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
         except ValueError:
             return None
-    try:
+    with contextlib.suppress(TypeError, ValueError, IndexError):
         return _as_utc(email.utils.parsedate_to_datetime(text))  # RFC 2822, as in RSS
-    except (TypeError, ValueError, IndexError):
-        pass
     dotted = _DOTTED.fullmatch(text)
     if dotted:
         # dd.mm.yyyy is day-first wherever it is written; dateparser would read it month-first.
@@ -267,10 +264,8 @@ def parse_date(value: Any) -> dt.datetime | None:
             return None
     cleaned = " ".join(text.replace(",", " ").split())
     for fmt in _FORMATS:
-        try:
+        with contextlib.suppress(ValueError):
             return dt.datetime.strptime(cleaned, fmt).replace(tzinfo=dt.UTC)
-        except ValueError:
-            pass
     return _dateparser(text)
 
 
