@@ -225,7 +225,56 @@ CASES: list[tuple[str, Expected]] = [
         "the Covid-19 pandemic.",
         [("suspended", "reported", False, None)],
     ),
+    # --- an event comes back, is held, or loses only a part
+    (
+        "The race was cancelled in 2020 and 2021 because of the pandemic and returned last year.",
+        [("cancelled", "reported", False, "2020"), ("operating", "reported", False, "2025")],
+    ),
+    (
+        "The festival made a triumphant comeback in 2024.",
+        [("operating", "reported", False, "2024")],
+    ),
+    (
+        "The Berlin Marathon returns on September 27.",
+        [("operating", "planned", False, "2026-09-27")],
+    ),
+    (
+        "North Korea held the Pyongyang Marathon on Sunday with elite runners only, state media "
+        "KCNA reported.",
+        [("operating", "reported", False, "2026-03-08")],
+    ),
+    ("The film festival kicked off on Monday.", [("operating", "reported", False, "2026-03-09")]),
+    (
+        "Brazil will host the summit in November.",
+        [("operating", "planned", False, "November 2026")],
+    ),
+    (
+        "The elite race is still expected to go ahead on April 12.",
+        [("operating", "planned", False, "2026-04-12")],
+    ),
+    (
+        "Organisers have called off the foreign amateur section of this year's marathon.",
+        [],
+    ),
+    ("Some flights were cancelled on Monday because of fog.", []),
+    ("The concert was cancelled for foreign ticket holders.", []),
+    (
+        "The marathon was cancelled for the second year running.",
+        [("cancelled", "reported", False, None)],
+    ),
+    (
+        "The ferry was cancelled in part because of the storm.",
+        [("cancelled", "reported", False, None)],
+    ),
+    (
+        "It will provide another travel option once tourism eventually returns.",
+        [("operating", "hedged", False, None)],
+    ),
     # --- not state changes
+    ("Officials held talks with the marathon organisers on Monday.", []),
+    ("Police held the marathon winner for questioning.", []),
+    ("Tourists returned home from Pyongyang last week.", []),
+    ("The company returned the tickets.", []),
     ("Shares in the company closed 3% lower on Friday.", []),
     ("The president will leave for Beijing on Monday.", []),
     ("He said the trains would stop in Dandong before crossing the border.", []),
@@ -364,6 +413,12 @@ def test_attributions_ignore_non_reports() -> None:
         ("Only trucks carrying food are allowed to cross.", ["limited"]),
         ("North Korea's state media has not reported on the resumption.", ["silent"]),
         ("Chinese workers were now able to buy train tickets.", []),
+        ("North Korea called off the foreign amateur section of the marathon.", ["limited"]),
+        ("Some flights were cancelled on Monday.", ["limited"]),
+        ("The marathon was held on Sunday with elite runners only.", ["limited"]),
+        ("The match was played without spectators.", ["limited"]),
+        ("Foreign amateur runners did not take part this year.", ["limited"]),
+        ("The marathon was cancelled on Monday.", []),
         ("The train leaves on Thursday.", []),
     ],
 )

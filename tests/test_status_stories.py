@@ -548,6 +548,48 @@ GDL_STRIKE_ARTICLES = [
     ),
 ]
 
+# ----------------------------------------------------------------------------- 13. race
+# A recurring race: back after a pandemic gap, one category scrapped (a limit, not the race
+# cancelled), then held on its planned date.
+
+HANOI_HALF = Situation(
+    key="hanoi-half-marathon",
+    title="Hanoi Half Marathon",
+    entities=[["Hanoi", "Vietnam", "Vietnamese"]],
+    facets=["half marathon", "marathon"],
+)
+HANOI_HALF_ARTICLES = [
+    _a(
+        "VnExpress",
+        "2026-01-12 04:00",
+        "Hanoi Half Marathon to welcome overseas runners in March",
+        "The Hanoi Half Marathon is scheduled to take place on March 22 and will again accept "
+        "entries from overseas runners, the city's sports department said on Monday.\n\n"
+        "The race was suspended in 2021 because of Covid-19 and made a comeback last year with "
+        "about 8,000 participants.",
+        "half-march",
+    ),
+    _a(
+        "Reuters",
+        "2026-03-09 06:00",
+        "Hanoi scraps overseas entries for half marathon",
+        "Organisers of the Hanoi Half Marathon have scrapped the international category of this "
+        "year's race because of a shortage of hotel rooms, a spokesman for the city's sports "
+        "department said on Sunday.\n\nThe domestic race will still go ahead on March 22 as "
+        "planned, he added.",
+        "half-scrapped",
+    ),
+    _a(
+        "AFP",
+        "2026-03-23 02:00",
+        "Hanoi Half Marathon held without foreign entrants",
+        "Hanoi staged its half marathon on Sunday with Vietnamese runners only, state broadcaster "
+        "VTV reported.\n\nAbout 6,000 people took part in the race, which finished beside Hoan "
+        "Kiem Lake.",
+        "half-held",
+    ),
+]
+
 STORIES: dict[str, Story] = {
     "beijing-pyongyang": Story(
         Catalog.load().resolve_situation("beijing-pyongyang"), BEIJING_PYONGYANG_FOLLOW_UP
@@ -563,6 +605,7 @@ STORIES: dict[str, Story] = {
     "busan-festival": Story(BUSAN_FESTIVAL, BUSAN_FESTIVAL_ARTICLES),
     "uzbek-visa": Story(UZBEK_VISA, UZBEK_VISA_ARTICLES),
     "gdl-strike": Story(GDL_STRIKE, GDL_STRIKE_ARTICLES),
+    "hanoi-half": Story(HANOI_HALF, HANOI_HALF_ARTICLES),
 }
 
 
@@ -962,3 +1005,36 @@ def test_rail_strike_called_then_called_off(dbs) -> None:  # type: ignore[no-unt
     # The denied "strike next week" was about a week now past: no longer a caveat.
     st = status(dbs, "gdl-strike", "2026-02-14 12:00")
     assert not any(c.kind == "denied" for c in st.caveats)
+
+
+# ----------------------------------------------------------------------------- 13. race
+
+
+def test_race_returns_part_scrapped_then_held(dbs) -> None:  # type: ignore[no-untyped-def]
+    # "made a comeback last year": running again since 2025, after the 2021 suspension; the
+    # announced date is the next thing, though the article also recalls the suspension.
+    st = status(dbs, "hanoi-half", "2026-02-01 12:00")
+    assert shape(st) == ("operating", "2025", ("suspended", "2021"))
+    assert upcoming(st) == ("operating", "2026-03-22", False)
+    assert not any(c.kind == "limited" for c in st.caveats)
+
+    # One category scrapped: a limit on who runs, not the race cancelled; the plan stands.
+    st = status(dbs, "hanoi-half", "2026-03-15 12:00")
+    assert shape(st) == ("operating", "2025", ("suspended", "2021"))
+    assert upcoming(st) == ("operating", "2026-03-22", False)
+    assert timeline(st) == [
+        ("2021", "suspended", "reported"),
+        ("2025", "operating", "reported"),
+        ("2026-03-22", "operating", "planned"),
+    ]
+    assert outlets(st, "operating", "2026-03-22") == {"VnExpress", "Reuters"}
+    assert any(c.kind == "limited" and "international category" in c.text for c in st.caveats)
+
+    # Held on the day: the plan is fulfilled (neither upcoming nor overdue), the limit stays.
+    st = status(dbs, "hanoi-half", "2026-03-24 12:00")
+    assert shape(st) == ("operating", "2025", ("suspended", "2021"))
+    assert st.upcoming is None
+    assert timeline(st)[-1] == ("2026-03-22", "operating", "reported")
+    assert "state broadcaster VTV (via AFP)" in outlets(st, "operating", "2026-03-22")
+    limits = " ".join(c.text for c in st.caveats if c.kind == "limited")
+    assert "international category" in limits and "runners only" in limits

@@ -69,6 +69,25 @@ class _Lemma:
 
 
 _L = _Lemma
+
+# Events a government, city or organiser holds (a race, a summit, an election): the object of
+# an active "hold", "host" or "stage", a few determiners, names and adjectives away.
+_EVENT_NOUNS = (
+    r"(?:half-)?marathons?|races?|festivals?|summits?|elections?|referend(?:um|a|ums)|polls?"
+    r"|concerts?|match(?:es)?|games|tournaments?|championships?|fairs?|exhibitions?|expos?"
+    r"|parades?|olympics|contests?|competitions?|carnivals?|galas?|grand\s+prix|derby|finals?"
+    r"|cup|rall(?:y|ies)|shows?|celebrations?|ceremon(?:y|ies)|events?|edition|biennale"
+)
+_EVENT_OBJECT = (
+    r"\s+(?:(?!(?:with|on|about|over|for|in|at|to|by|after|before|during|as|and|but|or|talks"
+    r"|meetings?|press|news|hostage|up|back|off|out)\b)[\w'’.-]+\s+){0,5}?"
+    # ... and the head of its phrase: "held the marathon on Sunday", not "held the marathon
+    # winner" or "hosted the summit organisers".
+    rf"(?:{_EVENT_NOUNS})\b(?=\s*(?:[,.;:)”\"]|$)|\s+(?:(?-i:[A-Z0-9])|(?:on|in|at|with|without|for"
+    r"|as|after|before|despite|amid|under|over|this|last|next|and|but|or|again|yesterday|today"
+    r"|tonight|earlier|later|since|until|to|from|by|behind|alongside|while|when|where|which"
+    r"|that|even|only|successfully|peacefully|largely|smoothly|safely|mostly)\b))"
+)
 _LEMMAS: list[_Lemma] = [
     # -> operating
     _L("resume", "operating", r"resum(?:e|es|ed|ing|ption)", keys="resu"),
@@ -101,6 +120,44 @@ _LEMMAS: list[_Lemma] = [
         before=r"\b(?:was|were|be|been|is|are|being)\s+(?:(?:\w+ly|last|first|again|not)\s+)?",
         gated=True,
         keys="held play repl stag",
+    ),
+    # "held the marathon on Sunday", "will host the summit": active verbs whose object is an
+    # event (the passive "was held" is above); "held talks", "held a press conference" are not.
+    _L(
+        "hold",
+        "operating",
+        rf"(?:held|holds?|holding|host(?:s|ed|ing)?|stag(?:e|es|ed|ing))(?={_EVENT_OBJECT})",
+        keys="held hold host stag",
+    ),
+    _L("kick off", "operating", r"kick(?:s|ed|ing)?\s+off", gated=True, keys="kick"),
+    # "returned last year", "the race is back", "made a comeback": it runs again. Like other
+    # movement verbs, not when people return ("runners returned home").
+    _L(
+        "return",
+        "operating",
+        r"return(?:s|ed|ing)?(?!\s+(?:on\s+(?:investment|capital|equity|assets)|of|fire|home"
+        r"|(?:the|a|an|its|their|his|her|to)\b))"
+        r"|return(?:s|ed)?(?=\s+to\s+(?:normal|the\s+(?:calendar|schedule)))",
+        gated=True,
+        keys="retu",
+    ),
+    _L(
+        "is back",
+        "operating",
+        r"back(?!\s+(?:down|off|up|away|to\s+square|on\s+the\s+table|in\s+(?:talks|court)))",
+        before=r"\b(?:is|are|was|were|be|been|'s|'re)\s+(?:(?:now|finally|officially|firmly"
+        r"|also|again)\s+)?",
+        gated=True,
+        keys="back",
+    ),
+    _L(
+        "comeback",
+        "operating",
+        r"come-?back",
+        before=r"\b(?:made|makes|make|making|staged|stages|stage|staging)\s+(?:a|an|its|their)"
+        r"\s+(?:[\w-]+\s+)?",
+        gated=True,
+        keys="come",
     ),
     _L("run", "operating", r"run(?:s|ning)?|ran", gated=True, keys="run runs runn ran"),
     _L("operate", "operating", r"operat(?:e|es|ed|ing)", gated=True, keys="oper"),
@@ -268,6 +325,9 @@ _OTHER_SUBJECT = re.compile(
 _GATED_EXCLUDE = re.compile(
     r"(?:open(?:s|ed|ing)?\s+(?:fire|up|an?\s+(?:investigation|inquiry|probe)|talks|ceremony)"
     r"|run(?:s|ning)?\s+(?:by|out|up|into|for|the\s+risk|a\s+risk|mate)|ran\s+(?:out|into|for)"
+    # "for the second year running": in a row, not a service running.
+    r"|(?:(?<=year\s)|(?<=years\s)|(?<=time\s)|(?<=times\s)|(?<=season\s)|(?<=day\s)"
+    r"|(?<=days\s)|(?<=week\s)|(?<=month\s)|(?<=night\s))running\b"
     r"|stop(?:s|ped|ping)?\s+(?:in|at|over|by|short)|clos(?:ed|ing)[-\s](?:door|price|bell|stages"
     r"|ceremony|arguments|level)|launch(?:es|ed|ing)?\s+(?:an?\s+)?(?:investigation|probe|attack"
     r"|missiles?|offensive|campaign|appeal|bid|inquiry|strikes?|rockets?|satellites?)"
@@ -286,7 +346,7 @@ _TIME_PHRASE_BEFORE = re.compile(
 )
 # Movement verbs are about the service only when the service moves: "the train left Beijing",
 # not "passengers were seen leaving the train" or "the delegation arrived by train".
-_MOVEMENT_LEMMAS = frozenset({"leave", "depart", "arrive", "land"})
+_MOVEMENT_LEMMAS = frozenset({"leave", "depart", "arrive", "land", "return", "is back"})
 _PEOPLE = re.compile(
     r"\b(?:passengers|travell?ers|tourists|(?:tour|tourist)\s+groups?|visitors|people|residents"
     r"|workers|students|delegations?|delegates|diplomats|officials|athletes|runners|players|fans"
@@ -631,8 +691,92 @@ def _find_hits(sentence: str) -> list[_Hit]:
             other = _OTHER_SUBJECT.search(sentence, lo, start)
             if other and other.start() < service.start():
                 continue
+        if hit.restriction is None and hit.state != "operating" and _partial(sentence, hit):
+            # "called off the amateur section of the marathon", "some flights were cancelled":
+            # a part stops, the whole goes on. A limit (see caveat_cues), not a change.
+            continue
         hits.append(hit)
     return _drop_governed(sentence, hits)
+
+
+# A part of the thing, or some of its runs: what a cancellation or suspension of it leaves out.
+_PART_NOUN = (
+    r"(?:section|part|portion|leg|stage|segment|component|category|division|element|strand"
+    r"|wing|half)s?"
+)
+_QUANTIFIER = (
+    r"(?:some|several|a\s+few|a\s+handful\s+of|a\s+number\s+of|a\s+(?:small\s+)?share\s+of"
+    r"|(?:a\s+|one\s+)?(?:part|portion|half|third|quarter|section)\s+of|one\s+of|two\s+of"
+    r"|certain|a\s+(?:couple|dozen)\s+(?:of\s+)?|dozens\s+of|hundreds\s+of)"
+)
+# Who is left out: "called off for foreigners", "suspended for tourists".
+_LEFT_OUT = (
+    r"for\s+(?:(?:all|most|the)\s+)?(?:foreign(?:ers|\s+[\w-]+)?|overseas\s+[\w-]+"
+    r"|international\s+[\w-]+|tourists?|tourist\s+groups|visitors|amateurs?|amateur\s+[\w-]+"
+    r"|non-residents|outsiders|spectators|fans|the\s+public|(?:some|certain)\s+[\w-]+)"
+)
+# Words of the object before its head noun: no prepositions ("at a late stage" is a time).
+_OBJ_WORD = (
+    r"(?!(?:at|in|on|of|for|from|to|by|with|after|before|during|until|since|as|and|but|or"
+    r"|because|due)\b)[\w'’-]+\s+"
+)
+_PART_OBJECT = re.compile(
+    r"\s+(?:on|in|along|across|over|at)\s+(?:parts?|sections?|portions?|stretch(?:es)?|some)"
+    rf"\s+of\b|\s+{_QUANTIFIER}\b"
+    rf"|\s+(?:(?:the|a|an|its|their|this|that|this\s+year's)\s+)?(?:{_OBJ_WORD}){{0,3}}?"
+    rf"{_PART_NOUN}\b(?!-)"
+    rf"|(?:\s+(?:{_OBJ_WORD}){{1,4}}?)?\s*{_LEFT_OUT}\b",
+    re.IGNORECASE,
+)
+_PART_SUBJECT = re.compile(
+    rf"^\W*(?:{_QUANTIFIER}\b|(?:the|a|an|its|their|this\s+year's)\s+(?:[\w'’-]+\s+){{0,3}}?"
+    rf"{_PART_NOUN}\s+of\b)",
+    re.IGNORECASE,
+)
+_PART_HINT = re.compile(
+    rf"\b(?:{_PART_NOUN}|some|several|few|number|certain|dozens?|hundreds|one|two|foreign\w*"
+    r"|overseas|international|tourists?|visitors|amateurs?|non-residents|outsiders|spectators"
+    r"|fans|public)\b",
+    re.IGNORECASE,
+)
+
+
+def _partial(sentence: str, hit: _Hit) -> bool:
+    """Whether a cancellation or suspension is of a part only: its object ("called off the
+    foreign amateur section of the marathon", "cancelled some flights", "suspended for
+    tourists") or its passive subject ("Some flights were cancelled", "Part of the festival
+    has been called off") names a part, some of the runs, or the people left out."""
+    lo, hi = clause_bounds(sentence, hit.start, hit.end)
+    if not _PART_HINT.search(sentence, lo, hi):
+        return False
+    trigger = sentence[hit.start : hit.end]
+    # "called the amateur section off": the object sits inside the trigger.
+    inner = re.match(r"call\w*\s+(.+?)\s+off$", trigger, re.IGNORECASE)
+    if inner and _PART_OBJECT.match(" " + inner.group(1)):
+        return True
+    after = sentence[hit.end : hi]
+    if _PART_OBJECT.match(after.split(",")[0] if "," in after else after):
+        return True
+    if not _AUX_PASSIVE.search(sentence, lo, hit.start):
+        return False
+    subject = sentence[lo : hit.start]
+    cut = max((m.end() for m in _SUBJECT_CUT.finditer(subject)), default=0)
+    return bool(_PART_SUBJECT.search(subject[cut:]))
+
+
+def partial_change(sentence: str) -> bool:
+    """Whether the sentence stops or cancels only a part of something (see `_partial`)."""
+    if not _PART_HINT.search(sentence):
+        return False
+    for start, end, lemma in _candidates(sentence):
+        if lemma.state == "operating" or lemma in _RESTRICTION_VERBS:
+            continue
+        hit = _Hit(start, end, lemma, lemma.state, span=(start, end))
+        if _RESTRICTION_RE.search(sentence, start, end) or _attach_restriction(sentence, hit):
+            continue
+        if _partial(sentence, hit):
+            return True
+    return False
 
 
 def _drop_governed(sentence: str, hits: list[_Hit]) -> list[_Hit]:
@@ -705,6 +849,13 @@ def _modality(sentence: str, hit: _Hit, lo: int) -> Modality:
         )
     )
     if _HEDGE_BEFORE.search(before) or _HEDGE_ANYWHERE.search(sentence):
+        return "hedged"
+    # "once tourism eventually returns", "until flights resume": a condition still to be met.
+    if re.search(
+        r"\b(?:once|as\s+soon\s+as|until|till)\s+(?!again\b|more\b)(?:[\w'’-]+\s+){0,6}$",
+        before,
+        re.IGNORECASE,
+    ) and not _is_past_form(sentence, hit, lo):
         return "hedged"
     if planned:
         return "planned"
@@ -1347,6 +1498,12 @@ def _dedupe(events: list[tuple[int, int, Event]]) -> list[Event]:
 
 # ----------------------------------------------------------------------------- caveats
 
+# Who a limit leaves in or out ("elite runners only", "without foreign spectators").
+_WHO_TAKES_PART = (
+    r"passengers|travell?ers|tourists|visitors|residents|runners|athletes|players|fans"
+    r"|spectators|participants|guests|delegates|officials|students|workers|journalists"
+)
+
 _CAVEATS: dict[str, re.Pattern[str]] = {
     "denied": re.compile(
         r"\b(?:den(?:y|ies|ied|ying)|dismiss(?:ed|es|ing)?\s+(?:the\s+|those\s+|such\s+)?"
@@ -1365,7 +1522,14 @@ _CAVEATS: dict[str, re.Pattern[str]] = {
         r"|service|timetable|frequency)|partial(?:ly)?\s+(?:resum|reopen|restor)\w*"
         r"|trial\s+(?:run|operation|basis))\b"
         r"|^\W*only\b|\bonly\s+(?:\w+\s+){0,5}(?:are|is|were|will\s+be)\s+(?:allowed|permitted"
-        r"|eligible|able)\b",
+        r"|eligible|able)\b"
+        # "with elite runners only", "held without foreign amateurs", "did not take part".
+        rf"|\b(?:{_WHO_TAKES_PART}|members|citizens|nationals|locals|professionals|elites?"
+        r"|invitees|adults|men|women|cargo|freight)\s+only\b"
+        rf"|\bwithout\s+(?:(?:the|any|its|their)\s+)?(?:[\w-]+\s+){{0,2}}(?:{_WHO_TAKES_PART}"
+        r"|amateurs|foreigners|audiences?|crowds)\b|\bbehind\s+closed\s+doors\b"
+        r"|(?:n't|\bnot)\s+(?:be\s+(?:able|allowed|permitted)\s+to\s+)?(?:take\s+part"
+        r"|participate|compete|attend)\b",
         re.IGNORECASE,
     ),
     "hedged": _HEDGE_ANYWHERE,
@@ -1380,7 +1544,8 @@ _CAVEAT_PREFILTER = re.compile(
     r"den[yi]|dismiss|reject|refut|false|no\s+such|no\s+plan|confirm|verif|comment|eligible"
     r"|allowed|permitted|able|only|limited|restricted|reserved|intended|open|except|excluding"
     r"|capacity|reduced|partial|trial|reportedly|apparently|allegedly|rumou?r|speculat"
-    r"|according|photo|image|video|footage|post|unclear|not\s+clear|silent|mention|report",
+    r"|according|photo|image|video|footage|post|unclear|not\s+clear|silent|mention|report"
+    r"|without|closed\s+doors|take\s+part|participat|compet|attend",
     re.IGNORECASE,
 )
 
@@ -1389,13 +1554,16 @@ _CAVEAT_PREFILTER = re.compile(
 def caveat_cues(sentence: str) -> list[str]:
     """Kinds of caveat the sentence raises: unconfirmed, denied, limited, hedged, silent."""
     if not _CAVEAT_PREFILTER.search(sentence):
-        return []
+        return ["limited"] if partial_change(sentence) else []
     kinds = [kind for kind, regex in _CAVEATS.items() if regex.search(sentence)]
     # "were now able to buy tickets" is the opposite of a limit.
     if "limited" in kinds and not re.search(
-        r"n't|\b(?:not|only|limited|restricted|reserved|except|excluding|reduced|partial|trial)",
+        r"n't|\b(?:not|only|limited|restricted|reserved|except|excluding|reduced|partial|trial"
+        r"|without|closed)",
         sentence,
         re.IGNORECASE,
     ):
         kinds.remove("limited")
+    if "limited" not in kinds and partial_change(sentence):
+        kinds.append("limited")
     return kinds

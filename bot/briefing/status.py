@@ -45,7 +45,9 @@ Pipeline (every step explainable from the evidence it keeps):
 8. Caveats: sentence cues (unconfirmed, denied, limited, hedged, silent) near the evidence,
    doubts and hedged claims without cues of their own, date conflicts between sources, and
    reports contradicting a plan. A caveat is history, and dropped, when
-   - it is older than CAVEAT_DAYS;
+   - it is older than CAVEAT_DAYS before the newest report on the situation (age is measured
+     against newer coverage, not the calendar: asked months later with nothing newer, the
+     last reports' doubts still stand, and staleness is flagged on its own);
    - it was published before the current state began, by an article that does not report
      that state (the ministry declining to confirm a restart, once the train has run);
    - every claim it is about is settled: a doubt, negation or hedge by a later report that
@@ -131,7 +133,9 @@ _RESTRICTION_FACETS = re.compile(
 )
 _ANAPHOR = re.compile(
     r"\b(?:the|both)\s+(?:two\s+)?(?:countries|nations|sides|neighbou?rs|capitals|cities)\b"
-    r"|\bthe\s+(?:international\s+|passenger\s+|cross-border\s+|direct\s+|new\s+|first\s+)?"
+    # "the service", "the elite race", "the cross-border route": one lowercase word may qualify
+    # the noun (a capitalised one names something else: "the Moscow route").
+    r"|\bthe\s+(?:(?-i:[a-z][a-z-]*)\s+)?"
     r"(?:service|services|route|routes|line|link|links|connection|crossing|train|trains|flight"
     r"|flights|bridge|journey|journeys|trip|trips|ferry|event|race|match|tournament|festival"
     r"|strike|ban|sanctions)\b"
@@ -149,6 +153,7 @@ _CREDIBILITY = {"official": 3, "outlet": 2, "trade": 2, "unknown": 1, "anonymous
 # Words that presuppose the service ran before (see _Engine._ran_before).
 _RESUMPTIVE = frozenset(
     {"resume", "restart", "reopen", "restore", "relaunch", "reinstate", "back in service"}
+    | {"return", "is back", "comeback"}
     | {"first since", "gap"}
 )
 _INTERRUPTIVE = frozenset(
@@ -1029,6 +1034,10 @@ class _Engine:
             )
             if not later or c.published < first:
                 continue
+            if c.date is not None and period_end(c.date) < first.date():
+                # History the announcement itself recalls ("will be held on April 12 ... was
+                # cancelled in 2020"): over before the plan was made, so it cannot void it.
+                continue
             if (
                 c.kind == "fact"
                 and c.state != plan.state
@@ -1145,7 +1154,7 @@ class _Engine:
         sentence: str = "",
     ) -> bool:
         """Whether a caveat no longer qualifies the current picture (see the module docstring)."""
-        if published < self.as_of - dt.timedelta(days=CAVEAT_DAYS):
+        if published < self._caveat_horizon():
             return True
         if kind == "limited" and sentence and _expired(sentence, published, self.today):
             return True  # "a reduced timetable until Monday", read after Monday
@@ -1175,6 +1184,11 @@ class _Engine:
         best = min(d for d, _ in near)
         return [c for d, c in near if d == best]
 
+    def _caveat_horizon(self) -> dt.datetime:
+        """Caveats published before this are history: CAVEAT_DAYS before the newest report."""
+        newest = max((self.articles[a].published_at for a in self.about), default=self.as_of)
+        return newest - dt.timedelta(days=CAVEAT_DAYS)
+
     def _caveats(self, upcoming_group: _Group | None) -> list[Caveat]:
         out: list[Caveat] = []
         seen: set[tuple[str, str]] = set()
@@ -1196,7 +1210,7 @@ class _Engine:
         event_positions: dict[int, set[int]] = {}
         for c in self.claims:
             event_positions.setdefault(c.article.id, set()).add(c.position)
-        oldest = self.as_of - dt.timedelta(days=CAVEAT_DAYS)
+        oldest = self._caveat_horizon()
         for aid in sorted(self.about, key=lambda a: self.articles[a].published_at):
             ref = self.articles[aid]
             if ref.published_at < oldest:
