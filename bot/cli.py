@@ -116,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(func=cmd_query, query=[])
 
     resolve = verbs.add_parser(
-        "resolve", help="show what a name resolves to: entity, aliases and the full-text query"
+        "resolve",
+        parents=[common],  # accepted like every verb's, though names resolve without the store
+        help="show what a name resolves to: entity, aliases and the full-text query",
     )
     resolve.add_argument("query", nargs="+", metavar="NAME")
     resolve.add_argument("--format", choices=("text", "json"), default="text")
@@ -126,7 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `briefbot` console script."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.verb in (*QUERY_VERBS, "resolve") and not _any_long_option(extra):
+        # argparse stops a QUERY at the first option: `brief dprk --as-of 2026-03-13 3d` left
+        # "3d" over, and `search train -tourists` took "-tourists" for an option. Both are words.
+        args.query = [*args.query, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         settings = Settings.from_env().with_db(getattr(args, "db", None))
         setup_logging(settings.log_level, settings.token)
@@ -148,6 +157,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Telegram when TELEGRAM_BOT_TOKEN is set, the console otherwise."""
+    from bot.store import open_db
+
+    # Create or upgrade the database now: a wrong --db/BRIEFBOT_DB stops the bot here, with one
+    # clear line, instead of turning every later message into an apology.
+    open_db(settings.db_path).conn.close()
     if settings.token:
         # Imported here so the console path never loads python-telegram-bot.
         from bot.tg import run_polling
@@ -200,6 +214,12 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     from bot.commands import Router
     from bot.render import render, render_json
 
+    if not settings.db_path.exists():
+        # Asking would create an empty database there: a mistyped --db would answer "no match".
+        raise UserError(
+            f"there is no database at {settings.db_path}; index articles into it first:"
+            f" briefbot ingest --db {settings.db_path} PATH"
+        )
     router = Router(settings)
     ctx = ChatContext(now=args.as_of or dt.datetime.now(dt.UTC), chat_type="console")
     text = f"/{args.verb} {' '.join(args.query)}".strip()
@@ -308,6 +328,10 @@ def resolve_plan(catalog: Any, text: str) -> dict[str, Any]:
         "exclude": topic.exclude,
         "fts": topic_match(topic),
     }
+
+
+def _any_long_option(words: list[str]) -> bool:
+    return any(w.startswith("--") and len(w) > 2 for w in words)
 
 
 def _format(reply: Reply, fmt: str, render: Any, render_json: Any) -> str:

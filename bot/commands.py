@@ -122,8 +122,10 @@ class Router:
         return self._catalog
 
     def warm(self) -> None:
-        """Load the catalog and its gazetteer now (front ends call it at start-up, off the loop)."""
+        """Load the catalog, its gazetteer and the brief's clustering now (the Telegram front end
+        calls it at start-up, off the event loop)."""
         self.catalog.warm()
+        brief_engine.warm()
 
     def db(self) -> sqlite_utils.Database:
         """This thread's connection (sqlite3 connections must stay on the thread that made them)."""

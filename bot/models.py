@@ -82,22 +82,6 @@ class ArticleRef:
 
 
 @dataclass
-class Article:
-    id: int
-    title: str
-    body: str
-    published_at: dt.datetime
-    fetched_at: dt.datetime
-    url: str | None
-    outlet: str
-    language: str
-    content_hash: str
-
-    def ref(self) -> ArticleRef:
-        return ArticleRef(self.id, self.title, self.url, self.outlet, self.published_at)
-
-
-@dataclass
 class Segment:
     """A piece of a snippet; `hit` marks the words that matched the query."""
 

@@ -4,8 +4,6 @@
 - `seeded_db_file`: a database ingested from seeds/ once per session (read it, never write it).
 - `seeded_db`: a private copy of that database per test, open as sqlite_utils.Database.
 - `fake_api`: a started tests.fakebotapi.FakeBotAPI on 127.0.0.1.
-
-The seeded fixtures skip the test while bot.ingest / bot.store are not there yet.
 """
 
 from __future__ import annotations
@@ -19,16 +17,13 @@ from typing import Any
 import pytest
 
 from bot.config import ROOT
+from bot.ingest.pipeline import ingest_paths
+from bot.store import open_db
 from tests.fakebotapi import FakeBotAPI
 
 SEEDS = ROOT / "seeds"
 # The seed article was published 2026-03-11; DESIGN.md's acceptance questions are asked that day.
 FIXED_NOW = dt.datetime(2026, 3, 11, 12, 0, tzinfo=dt.UTC)
-
-
-def importorskip(name: str) -> Any:
-    """Import `name`, or skip the test while it (or something it needs) is not written yet."""
-    return pytest.importorskip(name, reason=f"{name} is not importable yet", exc_type=ImportError)
 
 
 @pytest.fixture
@@ -40,11 +35,7 @@ def build_seeded_db(
     path: Path, *, now: dt.datetime = FIXED_NOW, sources: list[Path] | None = None
 ) -> Path:
     """Ingest `sources` (default: seeds/) into a new database at `path`; returns `path`."""
-    store = importorskip("bot.store")
-    ingest_paths = getattr(importorskip("bot.ingest.pipeline"), "ingest_paths", None)
-    if ingest_paths is None:
-        pytest.skip("bot.ingest.pipeline.ingest_paths is not written yet")
-    db = store.open_db(path)
+    db = open_db(path)
     try:
         ingest_paths(db, sources or [SEEDS], now=now)
     finally:
@@ -68,7 +59,7 @@ def seeded_db_path(seeded_db_file: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def seeded_db(seeded_db_path: Path) -> Iterator[Any]:
-    db = importorskip("bot.store").open_db(seeded_db_path)
+    db = open_db(seeded_db_path)
     try:
         yield db
     finally:

@@ -17,6 +17,7 @@ from bot import logs
 from bot.cli import build_parser, main, parse_as_of
 from bot.config import ROOT
 from bot.render import check_html
+from bot.store import open_db
 
 SEEDS = ROOT / "seeds"
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
@@ -34,11 +35,6 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
         if handler is logs._handler:
             root.removeHandler(handler)
     logs._handler = None
-
-
-def needs_engines() -> None:
-    pytest.importorskip("bot.briefing.brief", reason="bot.briefing.brief is not written yet")
-    pytest.importorskip("bot.briefing.status", reason="bot.briefing.status is not written yet")
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -61,7 +57,7 @@ def test_bad_as_of_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
 def test_every_verb_takes_db() -> None:
     parser = build_parser()
     for argv in (["run"], ["ingest", "p"], ["search", "q"], ["brief", "q"], ["status", "q"],
-                 ["timeline", "q"], ["topics"], ["sources"]):  # fmt: skip
+                 ["timeline", "q"], ["topics"], ["sources"], ["resolve", "q"]):  # fmt: skip
         args = parser.parse_args([*argv, "--db", "x.db"])
         assert args.db == "x.db"
     assert parser.parse_args(["--db", "y.db", "topics"]).db == "y.db"
@@ -80,7 +76,6 @@ def test_config_error_is_clean(
 
 
 def test_ingest_seeds_then_duplicates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("bot.analysis.events", reason="analysis is not written yet")
     db = tmp_path / "a.db"
     assert main(["ingest", "--db", str(db), str(SEEDS)]) == 0
     out = capsys.readouterr().out
@@ -92,7 +87,6 @@ def test_ingest_seeds_then_duplicates(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_ingest_reports_skips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("bot.analysis.events", reason="analysis is not written yet")
     src = tmp_path / "in"
     src.mkdir()
     shutil.copy(next(SEEDS.glob("*.txt")), src / "seed.txt")
@@ -115,7 +109,6 @@ def test_ingest_nothing_readable_fails(tmp_path: Path, capsys: pytest.CaptureFix
 
 @pytest.fixture
 def db(seeded_db_path: Path) -> str:
-    needs_engines()
     return str(seeded_db_path)
 
 
@@ -196,8 +189,31 @@ def test_db_flag_beats_environment(
     monkeypatch.setenv("BRIEFBOT_DB", str(tmp_path / "other.db"))
     data = run_json(capsys, "sources", "--db", db)
     assert data["articles"] == 1
+    open_db(tmp_path / "other.db").conn.close()  # an empty database
     data = run_json(capsys, "sources")
     assert data["articles"] == 0
+
+
+def test_asking_a_missing_database_says_so_and_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo" / "b.db"
+    assert main(["search", "train", "--db", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert f"there is no database at {missing}" in err and "briefbot ingest" in err
+    assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize("verb", [["search", "train"], ["ingest", "seeds"], ["run"]])
+def test_a_path_that_is_not_a_database_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], verb: list[str]
+) -> None:
+    bogus = tmp_path / "notes.db"
+    bogus.write_text("not sqlite at all\n" * 100)
+    assert main([*verb, "--db", str(bogus)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("briefbot: cannot use") and "not a database" in err
+    assert "Traceback" not in err
 
 
 def test_run_without_token_is_the_console(
@@ -237,3 +253,16 @@ def test_logging_set_up_once() -> None:
     assert sum(1 for h in root.handlers if h is logs._handler) == 1
     assert root.level == logging.WARNING
     assert TOKEN in logs.redactor().secrets
+
+
+def test_query_words_after_options_are_still_the_query(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = run_json(capsys, "brief", "dprk", "--db", db, "--as-of", "2026-03-13", "3d")
+    # "3d" is the period: the 3 days to the end of 2026-03-13, which hold the seed article.
+    assert data["window"] == {"from": "2026-03-10T23:59:59Z", "to": "2026-03-13T23:59:59Z"}
+    assert not data["fallback"] and data["total_stories"] == 1
+    data = run_json(capsys, "search", "train", "--db", db, "-tourists")
+    assert data["query"] == "train -tourists"
+    with pytest.raises(SystemExit):
+        main(["search", "train", "--db", db, "--formt", "json"])

@@ -10,9 +10,6 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("bot.briefing.brief", reason="bot.briefing.brief is not written yet")
-pytest.importorskip("bot.briefing.status", reason="bot.briefing.status is not written yet")
-
 from bot.briefing import search as search_engine
 from bot.commands import (
     CALLBACK_LIMIT,
@@ -175,6 +172,17 @@ def test_hostile_search_queries_get_a_reply(router: Router, query: str) -> None:
     if reply.kind == "error":
         assert reply.model["code"] == "query"
     renders(reply)
+
+
+def test_an_unsearchable_query_is_explained_in_one_plain_sentence(router: Router) -> None:
+    reply = router.handle('/search "', ctx())
+    assert reply is not None and reply.kind == "error"
+    [text] = render(reply, "text")
+    assert text.splitlines()[0] == "There is nothing to search for in that query."
+    assert "Try plain words" in text
+    reply = router.handle("/search -tourists", ctx())
+    assert reply is not None
+    assert render(reply, "text")[0].startswith("Say what to look for, not only what to leave out.")
 
 
 def test_search_finds_the_seed(router: Router) -> None:

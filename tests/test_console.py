@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from bot.config import ROOT
 from bot.console import run_console
 from bot.models import Button, ChatContext, Reply
@@ -112,7 +110,6 @@ def test_keyboard_interrupt_exits_zero() -> None:
 
 def test_piped_briefbot_run_answers_status(seeded_db_path: Path) -> None:
     """`echo "/status beijing-pyongyang" | briefbot run` with no token: the console, no telegram."""
-    pytest.importorskip("bot.briefing.status")
     code = (
         "import sys; from bot.cli import main; rc = main(['run', '--db', sys.argv[1]]);"
         "assert 'telegram' not in sys.modules, 'console path imported telegram'; sys.exit(rc)"

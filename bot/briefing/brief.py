@@ -553,8 +553,7 @@ class _Story:
 
 def warm() -> None:
     """Import the clustering library (~0.5 s for datasketch and scipy) and build the country
-    words (the catalog, ~0.1 s) now rather than on the first /brief; front ends call it at
-    start-up, off the event loop."""
+    words (the catalog, ~0.1 s) now rather than on the first /brief (Router.warm calls it)."""
     import datasketch  # noqa: F401
 
     _country_words()

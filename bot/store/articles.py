@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
-from bot.models import Article, ArticleRef, PreparedArticle, SourceCount
+from bot.models import ArticleRef, PreparedArticle, SourceCount
 from bot.store.db import from_iso, to_iso
 from bot.store.entities import add_entities
 
@@ -110,27 +110,6 @@ def known_hashes(db: sqlite_utils.Database, hashes: Iterable[str]) -> set[str]:
         [_in_list(hashes)],
     )
     return {r[0] for r in rows}
-
-
-def get_article(db: sqlite_utils.Database, article_id: int) -> Article | None:
-    row = db.execute(
-        "SELECT id, title, body, published_at, fetched_at, url, outlet, language, content_hash"
-        " FROM articles WHERE id = ?",
-        [article_id],
-    ).fetchone()
-    if row is None:
-        return None
-    return Article(
-        id=row[0],
-        title=row[1],
-        body=row[2],
-        published_at=from_iso(row[3]),
-        fetched_at=from_iso(row[4]),
-        url=row[5],
-        outlet=row[6],
-        language=row[7],
-        content_hash=row[8],
-    )
 
 
 def ref_from_row(row: tuple) -> ArticleRef:

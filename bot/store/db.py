@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.errors import StoreBusy
+from bot.errors import ConfigError, StoreBusy
 from bot.store.migrations import MIGRATIONS
 
 # Readers wait this long for a writer before giving up with StoreBusy (milliseconds).
@@ -18,28 +18,41 @@ BUSY_TIMEOUT_MS = 5000
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the database at `path`, in WAL mode, fully migrated."""
     path = Path(path)
-    if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
-    # check_same_thread=False: a connection is used by one thread at a time, but the Telegram
-    # front end hands work to a pool, so the thread that opens it may not be the one using it.
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    db = sqlite_utils.Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.execute("PRAGMA foreign_keys = ON")
-    # NORMAL is durable enough in WAL mode (a power cut can lose the last commit, never corrupt).
-    db.execute("PRAGMA synchronous = NORMAL")
     try:
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        # check_same_thread=False: a connection is used by one thread at a time, but the Telegram
+        # front end hands work to a pool, so the thread that opens it may not be the one using it.
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    except (OSError, sqlite3.Error) as exc:
+        # A --db/BRIEFBOT_DB that names a directory or an unwritable place: a setting to fix.
+        raise ConfigError(f"cannot open the database {path}: {exc}") from exc
+    db = sqlite_utils.Database(conn)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        # NORMAL is durable enough in WAL mode (a power cut can lose the last commit, never
+        # corrupt).
+        db.execute("PRAGMA synchronous = NORMAL")
         if migrate:
             if db.journal_mode != "wal" and str(path) != ":memory:":
                 db.enable_wal()
             if MIGRATIONS.pending(db):
                 MIGRATIONS.apply(db)
-    except sqlite3.OperationalError as exc:
+    except sqlite3.DatabaseError as exc:
         conn.close()
         if is_busy(exc):
             raise StoreBusy(str(exc)) from exc
+        if not isinstance(exc, sqlite3.OperationalError) or _unusable(exc):
+            # "file is not a database", a read-only file: the path is wrong, not the code.
+            raise ConfigError(f"cannot use {path} as the database: {exc}") from exc
         raise
     return db
+
+
+def _unusable(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "unable to open" in text or "readonly" in text or "read-only" in text
 
 
 def is_busy(exc: BaseException) -> bool:

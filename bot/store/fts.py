@@ -104,7 +104,7 @@ def user_query(text: str) -> str:
     if not groups:
         if excluded:
             raise QueryError("Say what to look for, not only what to leave out.")
-        raise QueryError("There is nothing to search for in that query: try some words.")
+        raise QueryError("There is nothing to search for in that query.")
     positive = " AND ".join(g[0] if len(g) == 1 else "(" + " OR ".join(g) + ")" for g in groups)
     if excluded:
         positive = exclude(positive, " OR ".join(excluded))

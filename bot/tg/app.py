@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -123,6 +124,11 @@ def build_application(
     async def post_init(app: Application) -> None:
         log.info("connected to Telegram as @%s", app.bot.username)
         await publish_commands(app, menu)
+        warm = getattr(router, "warm", None)
+        if warm is not None:
+            # The gazetteer and the clustering library load now, in a worker thread, rather
+            # than inside the first user's /brief; a broken topics file fails here, at start-up.
+            await asyncio.to_thread(warm)
 
     app = (
         ApplicationBuilder()
