@@ -304,7 +304,19 @@ def test_any_pair_of_places_is_an_ad_hoc_situation(catalog, typed, first, second
     "typed", ["trinidad and tobago", "Bosnia and Herzegovina", "guinea-bissau", "Timor-Leste"]
 )
 def test_countries_with_separators_in_their_names_are_not_pairs(catalog, typed):
-    assert len(catalog.resolve_situation(typed).entities) == 1
+    # One country, not a pair: as a situation it needs a subject; with one it has one entity.
+    with pytest.raises(NotFound, match="alone is not a situation"):
+        catalog.resolve_situation(typed)
+    assert len(catalog.resolve_situation(f"{typed} flights").entities) == 1
+
+
+@pytest.mark.parametrize("typed", ["china", "kim jong un", "dprk", "Pyongyang"])
+def test_a_bare_place_is_no_situation_and_suggests_declared_ones(catalog, typed):
+    with pytest.raises(NotFound) as info:
+        catalog.resolve_situation(typed)
+    assert "alone is not a situation" in str(info.value)
+    if typed != "kim jong un":
+        assert info.value.suggestions  # e.g. beijing-pyongyang, russia-dprk
 
 
 def test_ad_hoc_pair_titles_use_the_capitals_typed(catalog):
@@ -447,7 +459,7 @@ def test_topic_keys_resolve_to_the_same_topic(catalog, typed):
 @pytest.mark.parametrize(
     "typed",
     ["beijing-pyongyang", "moscow to pyongyang", "pyongyang marathon", "seoul-tokyo", "china-us",
-     "beijing-pyongyang flights", "dandong", "dprk"],
+     "beijing-pyongyang flights", "dandong border", "dprk sanctions"],
 )  # fmt: skip
 def test_situation_keys_resolve_to_the_same_situation(catalog, typed):
     sit = catalog.resolve_situation(typed)

@@ -501,10 +501,12 @@ class Catalog:
             return self._declared_situation(self._situation_names[norm])
         by_key = self._entity_by_key(text)
         if by_key is not None:
-            return Situation(by_key.key, by_key.name, [self.search_aliases(by_key)])
+            self._refuse_bare_place(by_key)
         parse = self._parse_or_raise(text, what="situation")
         entities = _distinct(e for _, _, e, _ in parse.spans)
         facets = dedupe(" ".join(t.raw.lower() for t in run) for run in parse.runs)
+        if len(entities) == 1 and not facets:
+            self._refuse_bare_place(entities[0])
         declared = self._situation_pairs.get(frozenset(e.key for e in entities))
         if declared and len(entities) > 1:
             spec = self._situations[declared]
@@ -525,6 +527,18 @@ class Catalog:
             title=title,
             entities=[self.search_aliases(e) for e in entities],
             facets=facets,
+        )
+
+    def _refuse_bare_place(self, entity: Entity) -> None:
+        """A place alone has no single state: every sentence about China would count as one.
+
+        Ask for a pair or a subject instead, suggesting the declared situations it takes part in.
+        """
+        declared = [key for keys, key in self._situation_pairs.items() if entity.key in keys]
+        raise NotFound(
+            f"{entity.name} alone is not a situation: name two places (like beijing-pyongyang)"
+            " or a place and a subject (like pyongyang marathon).",
+            sorted(set(declared))[:3],
         )
 
     def suggest(
