@@ -4,8 +4,11 @@
     .venv/bin/python bench/ingest.py --sizes 10000
 
 For each size, chunk by chunk (the corpus is generated outside the timers), it times:
-  pipeline   bot.ingest.ingest_records: normalise, dedup, sentences, events, store (batches of
-             500), with the time spent in each analysis step measured inside the same run
+  pipeline   bot.ingest.ingest_records: normalise, dedup, sentences, events, entity tagging,
+             store (batches of 500), with the time spent in each analysis step measured inside
+             the same run
+  no tagging the same call with a tagger that knows no names (build_tagger([])): the pipeline's
+             rate without entity tagging, into its own database
   store      bot.store.articles.add_articles alone, on the articles the pipeline prepared
   raw        sqlite3 executemany into a plain table + FTS5 external content + triggers, the
              same rows, one transaction per batch; once articles only, once with the sentences
@@ -35,6 +38,7 @@ from common import (  # also puts the repo on sys.path
 )
 from corpus import END, chunks
 
+from bot.analysis.entities import EntityTagger, build_tagger
 from bot.ingest import ingest_records, pipeline
 from bot.models import IngestSummary, PreparedArticle
 from bot.store import open_db, to_iso
@@ -77,10 +81,19 @@ class Probe:
 
 
 def run(n: int, *, seed: int, workdir: Path, keep: bool) -> None:
-    seconds: dict[str, float] = {"pipeline": 0.0, "store": 0.0, "raw": 0.0, "raw+sentences": 0.0}
+    seconds: dict[str, float] = {
+        "pipeline": 0.0,
+        "untagged": 0.0,
+        "store": 0.0,
+        "raw": 0.0,
+        "raw+sentences": 0.0,
+    }
+    no_tags = build_tagger([])  # tags nothing: the pipeline without entity tagging
+    pipeline.default_tagger()  # the catalog's tagger, compiled outside the timers
     summary = IngestSummary()
     pipeline_db = open_db(workdir / "pipeline.db")
     store_db = open_db(workdir / "store.db")
+    untagged_db = open_db(workdir / "untagged.db")
     raw_a = raw_connect(workdir / "raw_articles.db", sentences=False)
     raw_s = raw_connect(workdir / "raw_sentences.db", sentences=True)
     probe = Probe()
@@ -88,6 +101,7 @@ def run(n: int, *, seed: int, workdir: Path, keep: bool) -> None:
     probe.wrap(pipeline._Batcher, "_analyse_all", "analysis", keep=True)
     probe.wrap(pipeline.analysis_sentences, "split_sentences", "split_sentences")
     probe.wrap(pipeline.analysis_events, "extract_events", "extract_events")
+    probe.wrap(EntityTagger, "tag_article", "tag entities")
     generated = stored = words = sentences = 0
     gen_seconds = 0.0
     start = time.perf_counter()
@@ -104,6 +118,13 @@ def run(n: int, *, seed: int, workdir: Path, keep: bool) -> None:
             summary.added += s.added
             summary.duplicates += s.duplicates
             summary.skipped.update(s.skipped)
+            # The same chunk without tagging; the step times and prepared articles reported
+            # below stay those of the tagged run.
+            step_seconds, kept_prepared = dict(probe.seconds), list(probe.prepared)
+            t0 = time.perf_counter()
+            ingest_records(untagged_db, chunk, now=NOW, batch_size=BATCH, tagger=no_tags)
+            seconds["untagged"] += time.perf_counter() - t0
+            probe.seconds, probe.prepared = step_seconds, kept_prepared
 
             # The same prepared articles, in the order the pipeline wrote them.
             prepared = sorted(probe.prepared, key=lambda a: a.published_at)
@@ -145,7 +166,7 @@ def run(n: int, *, seed: int, workdir: Path, keep: bool) -> None:
         probe.restore()
 
     events = pipeline_db.execute("SELECT count(*) FROM events").fetchone()[0]
-    for conn in (store_db.conn, raw_a, raw_s):
+    for conn in (store_db.conn, untagged_db.conn, raw_a, raw_s):
         conn.close()
     if keep:
         finish_db(pipeline_db)
@@ -168,6 +189,7 @@ def run(n: int, *, seed: int, workdir: Path, keep: bool) -> None:
     print(f"  {'':42} {'articles/s':>10} {'seconds':>8} {'vs raw':>7} {'vs raw+sent':>11}")
     for label, key, count in (
         ("pipeline: ingest_records (everything)", "pipeline", generated),
+        ("pipeline without entity tagging", "untagged", generated),
         ("store only: add_articles (no analysis)", "store", stored),
         ("raw sqlite3 + FTS5 (articles)", "raw", stored),
         ("raw sqlite3 + FTS5 (articles + sentences)", "raw+sentences", stored),
@@ -179,9 +201,10 @@ def run(n: int, *, seed: int, workdir: Path, keep: bool) -> None:
         )
     total = seconds["pipeline"]
     print("  inside the pipeline run:")
-    for label in ("normalise + hash", "analysis", "split_sentences", "extract_events"):
+    steps = ("split_sentences", "extract_events", "tag entities")
+    for label in ("normalise + hash", "analysis", *steps):
         spent = probe.seconds.get(label, 0.0)
-        indent = "  " if label in ("split_sentences", "extract_events") else ""
+        indent = "  " if label in steps else ""
         print(
             f"    {indent + label:36} {spent:8.1f} s {spent / total:6.0%} of pipeline time "
             f"{1000 * spent / max(generated, 1):7.2f} ms/article"

@@ -12,6 +12,8 @@ Button data (Telegram allows 1-64 bytes) is stateless where it fits:
   b:<topic key>:<from>-<to>:<page>   brief page; window bounds as base-36 Unix seconds
   s:<page>:<query>                   search page
   t:<situation key>                  full timeline;   st:<situation key>   back to the status
+  r:<command>:<text>                 re-run /brief, /status or /timeline with a suggestion that a
+                                     "not found" or "I know several X" reply offered
 Data that would not fit (a long query or key) is kept in a small in-memory table and the button
 carries `k:<token>`; after a restart such a button answers None ("expired"), like malformed data.
 """
@@ -82,6 +84,7 @@ _BRIEF_DATA = re.compile(
     r"(?P<page>\d{1,4})"
 )
 _SEARCH_DATA = re.compile(r"s:(?P<page>\d{1,4}):(?P<query>.+)", re.S)
+_RETRY_DATA = re.compile(r"r:(?P<command>brief|status|timeline):(?P<args>.+)", re.S)
 
 
 class Router:
@@ -207,6 +210,12 @@ class Router:
         if m := _SEARCH_DATA.fullmatch(data):
             query, page = m.group("query"), _page(m.group("page"))
             return "search", lambda: self._search_page(query, page)
+        if m := _RETRY_DATA.fullmatch(data):
+            name, args = m.group("command"), clean_args(m.group("args"))
+            if not args or len(args) > MAX_ARGS:
+                raise ValueError("bad retry")
+            fn = self._commands[name]
+            return name, lambda: fn(args, ctx)
         if data.startswith("t:") and len(data) > 2:
             return "timeline", lambda: self._timeline(data[2:], ctx, from_button=True)
         if data.startswith("st:") and len(data) > 3:
@@ -219,12 +228,14 @@ class Router:
             return fn()
         except NotFound as exc:
             what = _WHAT.get(name, name)
+            suggestions = list(exc.suggestions)[:3]
             return _reply_notfound(
                 what,
                 getattr(exc, "query", None) or "",
                 name,
-                list(exc.suggestions)[:3],
+                suggestions,
                 message=str(exc),
+                buttons=self._suggestion_buttons(name, suggestions),
             )
         except QueryError as exc:
             return _reply_error("query", str(exc))
@@ -282,6 +293,7 @@ class Router:
             if period is None:
                 raise
             # "/brief g 20" style names that merely end like a period: try the whole text.
+            # (Its suggestions come from the whole text, so their buttons keep the period.)
             topic, period = self._resolve_topic(args), None
         since, until = brief_engine.parse_window(period, now=ctx.now)
         return self._brief_reply(topic, since, until, 1, ctx)
@@ -382,6 +394,15 @@ class Router:
             exc.query = text  # type: ignore[attr-defined]
             raise
 
+    def _suggestion_buttons(self, command: str, suggestions: list[str]) -> list[list[Button]]:
+        """One button per suggestion, re-running the command with it as typed."""
+        if command not in ("brief", "status", "timeline"):
+            return []
+        return [
+            [Button(self.catalog.option_label(option), self._data(f"r:{command}:{option}"))]
+            for option in suggestions
+        ]
+
     def _data(self, data: str) -> str:
         """Button data as given when it fits Telegram's 64 bytes, else a token for the stash."""
         if len(data.encode("utf-8")) <= CALLBACK_LIMIT:
@@ -464,7 +485,13 @@ def _reply_error(code: str, message: str = "", *, limit: int | None = None) -> R
 
 
 def _reply_notfound(
-    what: str, query: str, command: str, suggestions: list[str], *, message: str = ""
+    what: str,
+    query: str,
+    command: str,
+    suggestions: list[str],
+    *,
+    message: str = "",
+    buttons: list[list[Button]] | None = None,
 ) -> Reply:
     return Reply(
         "notfound",
@@ -475,4 +502,5 @@ def _reply_notfound(
             "suggestions": suggestions,
             "message": message,
         },
+        buttons or [],
     )

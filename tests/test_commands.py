@@ -362,3 +362,55 @@ def test_unicode_and_odd_input(router: Router) -> None:
         reply = router.handle(text, ctx())
         assert reply is not None
         renders(reply)
+
+
+# ----------------------------------------------------------------------------- suggestion buttons
+
+
+@pytest.mark.parametrize("command", ["brief", "status"])
+def test_ambiguous_names_get_a_button_per_place(router: Router, command: str) -> None:
+    args = "valencia" if command == "brief" else "valencia marathon"
+    reply = router.handle(f"/{command} {args}", ctx())
+    assert reply is not None and reply.kind == "notfound"
+    assert "several Valencia" in reply.model["message"]
+    labels = [b.text for row in reply.buttons for b in row]
+    if command == "brief":
+        assert labels == ["Valencia, Venezuela", "Valencia, Spain"]
+    else:
+        assert labels == ["Valencia (Venezuela) marathon", "Valencia (Spain) marathon"]
+    renders(reply)
+    for data in buttons(reply):
+        assert len(data.encode("utf-8")) <= CALLBACK_LIMIT
+        assert data.startswith(f"r:{command}:")
+
+
+def test_pressing_an_ambiguity_button_answers_for_that_place(router: Router) -> None:
+    reply = router.handle("/brief hyderabad", ctx())
+    assert reply is not None
+    data = {b.text: b.callback for row in reply.buttons for b in row}["Hyderabad, Pakistan"]
+    assert data is not None
+    answer = router.callback(data, ctx())
+    assert answer is not None and answer.kind == "brief"
+    assert answer.model.topic.title == "Hyderabad, Pakistan"
+
+
+def test_did_you_mean_gets_buttons_too(router: Router) -> None:
+    reply = router.handle("/brief north kroea", ctx())
+    assert reply is not None and reply.kind == "notfound" and reply.buttons
+    answer = router.callback(buttons(reply)[0], ctx())
+    assert answer is not None and answer.kind == "brief"
+
+
+def test_long_suggestions_go_through_the_stash(router: Router) -> None:
+    words = " ".join(["marathon"] * 8)
+    reply = router.handle(f"/brief valencia {words}", ctx())
+    assert reply is not None and reply.kind == "notfound"
+    for data in buttons(reply):
+        assert data.startswith("k:") and len(data.encode("utf-8")) <= CALLBACK_LIMIT
+        answer = router.callback(data, ctx())
+        assert answer is not None and answer.kind == "brief"
+
+
+def test_malformed_retry_data_is_ignored(router: Router) -> None:
+    assert router.callback("r:search:x", ctx()) is None
+    assert router.callback("r:brief:", ctx()) is None

@@ -444,7 +444,8 @@ def test_a_small_topics_file_still_knows_every_country(tmp_path):
 ROUND_TRIP = [
     "dprk", "north korea", "korea", "pyongyang marathon", "china-dprk", "beijing-pyongyang",
     "seoul-tokyo", "shanghai", "Ivory Coast", "São Paulo", "Trinidad and Tobago", "china-us",
-    "georgia", "dprk-missiles", "Valencia", "pyongyang marathon in us", "the DPRK marathon",
+    "georgia", "dprk-missiles", "valencia spain", "valencia-ve marathon",
+    "pyongyang marathon in us", "the DPRK marathon",
 ]  # fmt: skip
 
 
@@ -505,3 +506,57 @@ def test_country_words(catalog):
     # Ambiguous, a code, a group or a city: not a country word.
     for word in ("korea", "korean", "us", "dandong"):
         assert word not in words
+
+
+# ----------------------------------------------------------------------------- shared city names
+
+
+@pytest.mark.parametrize(
+    ("typed", "countries"),
+    [
+        ("valencia", {"venezuela", "spain"}),
+        ("Hyderabad", {"india", "pakistan"}),
+        ("san jose", {"costa-rica", "united-states"}),
+    ],
+)
+def test_city_names_places_share_are_ambiguous(catalog, typed, countries):
+    with pytest.raises(NotFound) as err:
+        catalog.resolve_topic(typed)
+    assert str(err.value).startswith("I know several")
+    options = err.value.suggestions
+    assert len(options) == len(countries)
+    found = set()
+    for option in options:
+        topic = catalog.resolve_topic(option)  # each option resolves on its own
+        entity = catalog.entity(topic.key) or catalog.lookup(option)
+        assert entity is not None
+        found.add(entity.country or entity.key)
+    assert found == countries
+    with pytest.raises(NotFound, match="several"):
+        catalog.resolve_situation(f"{typed} marathon")
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("valencia spain", "valencia-es"),
+        ("Valencia, Venezuela", "valencia-ve"),
+        ("hyderabad pk", "hyderabad-pk"),
+        ("san-jose-us", "san-jose-us"),
+    ],
+)
+def test_shared_city_names_resolve_with_their_country(catalog, typed, key):
+    assert catalog.resolve_topic(typed).key == key
+
+
+@pytest.mark.parametrize("typed", ["Paris", "paris", "georgia", "korea", "shanghai", "suzhou"])
+def test_one_dominant_place_is_not_ambiguous(catalog, typed):
+    catalog.resolve_topic(typed)  # no NotFound
+
+
+def test_ambiguous_options_keep_the_other_words(catalog):
+    with pytest.raises(NotFound) as err:
+        catalog.resolve_topic("valencia marathon")
+    assert "valencia-es marathon" in err.value.suggestions
+    topic = catalog.resolve_topic("valencia-es marathon")
+    assert topic.keywords == ["marathon"] and "Valencia" in topic.aliases

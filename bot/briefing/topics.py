@@ -26,6 +26,16 @@ Matching is case-, accent- and punctuation-insensitive over whole words (`normal
 * Articles are tagged at ingest with the same names under the same rules (`Catalog.tagger`,
   matched by bot.analysis.entities): aliases only, no ISO codes, curated codes ("US") only as
   typed in capitals, "Korea" alone tags the korea group, "Georgia" the country.
+* A name several places share is ambiguous when they are of comparable weight: gazetteer
+  cities of different countries each with at least AMBIGUOUS_SHARE (1/4) of the biggest one's
+  population ("valencia": Venezuela and Spain; "hyderabad": India and Pakistan; "barcelona":
+  Spain and Venezuela), or a city of another country named like a capital ("san jose": Costa
+  Rica's capital and San Jose, US). It is NotFound "I know several Valencia: ..." whose
+  suggestions each resolve on their own: a country's name, or a city's key ("valencia-es",
+  also typeable as "valencia es" or "valencia spain"). Countries, their derived names and
+  curated aliases always win over cities ("Georgia" stays the country, "Korea" the peninsula);
+  a smaller namesake, or one in the same country (two Taizhous, China: a label could not tell
+  them apart), keeps the name for the biggest.
 * Text that names no known place is NotFound with "did you mean" suggestions (rapidfuzz, top 3):
   an unanchored phrase ("train tickets") is a job for /search, not a topic.
 * A known place plus other words ("pyongyang marathon") is an ad-hoc topic: the place's aliases
@@ -60,6 +70,9 @@ DEFAULT_PATH = ROOT / "seeds" / "topics.toml"
 # ~1,200 cities worldwide: the places that make news on their own, few enough to keep the
 # index small. Curated cities in topics.toml (Dandong, Sinuiju) need no threshold.
 CITY_MIN_POPULATION = 500_000
+# Cities of different countries sharing a name are ambiguous when each has at least this share of
+# the biggest one's population. 1/4, not 1/3: Hyderabad, Pakistan has 27% of Hyderabad, India.
+AMBIGUOUS_SHARE = 0.25
 
 EntityKind = Literal["country", "city", "group"]
 # How a name may match: "any" always; "code" (ISO codes, all-caps abbreviations) only typed
@@ -185,6 +198,16 @@ class _Tok:
     norm: str
     boundary_before: bool  # a separator, filler or the start of input precedes it
     sep_before: bool = False  # a separator proper ("-", "/", "and", "to") precedes it
+    start: int = 0  # character offsets in the (NFC) input
+    end: int = 0
+
+
+@dataclass
+class _Ambiguous:
+    start: int  # token range
+    end: int
+    name: str  # the place name as the gazetteer spells it ("Valencia")
+    entities: list[str]  # entity keys, capitals' countries first, then biggest city first
 
 
 @dataclass
@@ -192,7 +215,7 @@ class _Parse:
     spans: list[tuple[int, int, Entity, str]]  # token range, entity, spelling of the name
     runs: list[list[_Tok]]  # other words, in contiguous runs
     toks: list[_Tok]
-    ambiguous: list[tuple[str, list[str]]]  # (typed, entity names) for names several places share
+    ambiguous: list[_Ambiguous]  # names several places share, in input order
 
 
 @dataclass
@@ -316,27 +339,55 @@ class Catalog:
             entities = dict(self._entities)
             names = {k: list(v) for k, v in self._names.items()}
             by_iso = {e.iso: e.key for e in entities.values() if e.iso and e.kind == "country"}
+            groups: dict[str, list[dict[str, Any]]] = {}  # cities by name, biggest first
             for city in _cities():
-                country = by_iso.get(city["countrycode"])
                 norm = normalise(city["name"])
-                # A name already known (a country, a capital, a curated city, or a bigger city of
-                # the same name, since cities come biggest first) keeps its meaning.
-                if not norm or norm in names or country is None:
-                    continue
-                key = slug(city["name"])
-                if key in entities:
-                    key = f"{key}-{city['countrycode'].lower()}"
+                if norm and city["countrycode"] in by_iso:
+                    groups.setdefault(norm, []).append(city)
+            for norm, group in groups.items():
                 word = norm in COMMON_WORDS
-                entities[key] = Entity(
-                    key=key,
-                    name=city["name"],
-                    kind="city",
-                    aliases=[city["name"]],
-                    iso=None,
-                    country=country,
-                    population=city["population"],
-                )
-                _add_name(names, city["name"], key, "word" if word else "any", 4)
+                known = names.get(norm)
+                if known:
+                    # A country, derived or curated name keeps its meaning; a capital is shared
+                    # with cities of other countries (San Jose, US beside Costa Rica's capital).
+                    if min(n.rank for n in known) < 3:
+                        continue
+                    capitals = {entities[n.entity].iso for n in known}
+                    rivals = _one_per_country(c for c in group if c["countrycode"] not in capitals)
+                    rank = 3
+                else:
+                    rivals = _one_per_country(
+                        c
+                        for c in group
+                        if c["population"] >= group[0]["population"] * AMBIGUOUS_SHARE
+                    )
+                    rank = 4
+                if not rivals:
+                    continue
+                shared = bool(known) or len(rivals) > 1
+                for city in rivals if shared else rivals[:1]:
+                    cc = city["countrycode"]
+                    key = slug(city["name"])
+                    if shared or key in entities:
+                        key = f"{key}-{cc.lower()}"
+                    if key in entities:
+                        continue
+                    country = by_iso[cc]
+                    entities[key] = Entity(
+                        key=key,
+                        name=city["name"],
+                        kind="city",
+                        aliases=[city["name"]],
+                        iso=None,
+                        country=country,
+                        population=city["population"],
+                    )
+                    _add_name(names, city["name"], key, "word" if word else "any", rank)
+                    if shared:
+                        # What the ambiguity reply offers must resolve on its own: "valencia es",
+                        # "valencia-es" (the key) and "valencia spain".
+                        _add_name(names, key, key, "any", 2)
+                        _add_name(names, f"{city['name']} {entities[country].name}", key, "any", 2)
             self._entities = entities
             self._names = names
             self._max_len = max(self._max_len, max(len(k.split()) for k in names))
@@ -615,15 +666,52 @@ class Catalog:
             # Words the core gazetteer does not know may be cities: load them and try again.
             self._ensure_cities()
             parse = self._parse(text)
+        if parse.ambiguous:
+            self._raise_ambiguous(text, parse)
         if parse.spans:
             self._check_sides(text, parse, what)
             return parse
-        if parse.ambiguous:
-            typed, options = parse.ambiguous[0]
-            raise NotFound(f"“{typed}” could mean several places.", options[:3])
         shown = text if len(text) <= 60 else text[:57] + "…"
         suggestions = self.suggest(text, situations=what == "situation")
         raise NotFound(f"I don’t know a {what} called “{shown}”.", suggestions)
+
+    def _raise_ambiguous(self, text: str, parse: _Parse) -> None:
+        """NotFound "I know several Valencia: ...", each suggestion the input with the shared
+        name replaced by one that resolves on its own (a country's name or a city's key)."""
+        amb = parse.ambiguous[0]
+        text = unicodedata.normalize("NFC", text)
+        start, end = parse.toks[amb.start].start, parse.toks[amb.end - 1].end
+        options: list[str] = []
+        labels: list[str] = []
+        for key in amb.entities:
+            entity = self._entities[key]
+            labels.append(self.option_label(key))
+            option = entity.name if self._names_uniquely(entity) else key
+            options.append(f"{text[:start]}{option}{text[end:]}".strip())
+        raise NotFound(f"I know several {amb.name}: {'; '.join(labels)}.", options)
+
+    def _names_uniquely(self, entity: Entity) -> bool:
+        """Does the entity's name, typed alone, resolve to it and nothing else?"""
+        entries = [n for n in self._names.get(normalise(entity.name), []) if n.rule == "any"]
+        if not entries:
+            return False
+        best = min(n.rank for n in entries)
+        top = _distinct_by_entity(n for n in entries if n.rank == best)
+        return len(top) == 1 and top[0].entity == entity.key
+
+    def option_label(self, option: str) -> str:
+        """A button label for a suggestion: a city key as "Valencia, Spain" (or "Valencia
+        (Spain) marathon" among other words), else as given."""
+        words = option.split(" ")
+        for i, word in enumerate(words):
+            entity = self._entities.get(word)
+            if entity is None or entity.kind != "city" or entity.country not in self._entities:
+                continue
+            country = self._entities[entity.country].name
+            if len(words) == 1:
+                return f"{entity.name}, {country}"
+            words[i] = f"{entity.name} ({country})"
+        return " ".join(words)
 
     def _check_sides(self, text: str, parse: _Parse, what: str) -> None:
         """Raise NotFound when one side of a pair looks like a misspelt place.
@@ -660,7 +748,7 @@ class Catalog:
             sep = bool(out) and (
                 out[-1].norm in SEPARATOR_WORDS or bool(_SEPARATOR_CHARS.search(gap))
             )
-            out.append(_Tok(m.group(), norm, boundary, sep))
+            out.append(_Tok(m.group(), norm, boundary, sep, m.start(), m.end()))
             prev_boundary_word = norm in SEPARATOR_WORDS or norm in FILLER_WORDS
             prev_end = m.end()
         return out
@@ -671,7 +759,7 @@ class Catalog:
         # Upper case says "this is a code" only when the rest of the input is not shouting too.
         shouting = n > 1 and all(t.raw.isupper() or not t.raw.isalpha() for t in toks)
         spans: list[tuple[int, int, Entity, str]] = []
-        ambiguous: list[tuple[str, list[str]]] = []
+        ambiguous: list[_Ambiguous] = []
         runs: list[list[_Tok]] = []
         run: list[_Tok] = []
         names = self._names
@@ -694,9 +782,13 @@ class Catalog:
                 best = min(e.rank for e in usable)
                 top = _distinct_by_entity(e for e in usable if e.rank == best)
                 if len(top) > 1:
-                    typed = " ".join(t.raw for t in toks[i : i + length])
-                    options = [self._entities[e.entity].name for e in top]
-                    ambiguous.append((typed, sorted(options)))
+                    ents = sorted(
+                        (self._entities[e.entity] for e in top),
+                        key=lambda e: (e.kind != "country", -e.population, e.name),
+                    )
+                    name = next((e.spelling for e in top if e.spelling[:1].isupper()), "")
+                    name = name or " ".join(t.raw for t in toks[i : i + length])
+                    ambiguous.append(_Ambiguous(i, i + length, name, [e.key for e in ents]))
                     continue
                 found = (length, top[0])
                 break
@@ -802,6 +894,14 @@ def _distinct(entities: Iterable[Entity]) -> list[Entity]:
     seen: dict[str, Entity] = {}
     for e in entities:
         seen.setdefault(e.key, e)
+    return list(seen.values())
+
+
+def _one_per_country(cities: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The biggest city of each country, biggest first (the input comes biggest first)."""
+    seen: dict[str, dict[str, Any]] = {}
+    for city in cities:
+        seen.setdefault(city["countrycode"], city)
     return list(seen.values())
 
 
