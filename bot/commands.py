@@ -40,7 +40,7 @@ from bot.briefing import status as status_engine
 from bot.briefing.topics import DEFAULT_PATH as DEFAULT_TOPICS
 from bot.briefing.topics import Catalog, default_catalog
 from bot.config import Settings
-from bot.errors import NotFound, QueryError, StoreBusy, UserError
+from bot.errors import BarePlace, NotFound, QueryError, StoreBusy, UserError
 from bot.models import Button, ChatContext, Reply
 from bot.render import button_label
 from bot.store import articles as store_articles
@@ -328,15 +328,17 @@ class Router:
         return Reply("brief", brief, buttons, link_preview=False)
 
     def _status(self, args: str, ctx: ChatContext) -> Reply:
-        situation = self._resolve_situation(args)
+        situation, others = self._situation_for(args, ctx)
         status = status_engine.build_status(self.db(), situation, as_of=ctx.now)
         buttons = []
         if status.timeline:
             buttons.append([Button(button_label("timeline"), self._data(f"t:{situation.key}"))])
+        # A place alone answered with its best-covered situation: offer the others it is in.
+        buttons += self._suggestion_buttons("status", others)
         return Reply("status", status, buttons, link_preview=False)
 
     def _timeline(self, args: str, ctx: ChatContext, from_button: bool = False) -> Reply:
-        situation = self._resolve_situation(args)
+        situation, _others = self._situation_for(args, ctx)
         status = status_engine.build_status(self.db(), situation, as_of=ctx.now)
         # Pressed under a status message (which it replaces): offer the way back.
         buttons = [[Button(button_label("status"), self._data(f"st:{situation.key}"))]]
@@ -393,6 +395,17 @@ class Router:
         except NotFound as exc:
             exc.query = text  # type: ignore[attr-defined]
             raise
+
+    def _situation_for(self, text: str, ctx: ChatContext) -> tuple[Any, list[str]]:
+        """The situation meant, and for a bare place the other declared situations it is in."""
+        try:
+            return self._resolve_situation(text), []
+        except BarePlace as exc:
+            if not exc.suggestions:
+                raise
+            declared = [self.catalog.resolve_situation(key) for key in exc.suggestions]
+            best = status_engine.best_covered(self.db(), declared, as_of=ctx.now)
+            return best, [sit.key for sit in declared if sit.key != best.key]
 
     def _suggestion_buttons(self, command: str, suggestions: list[str]) -> list[list[Button]]:
         """One button per suggestion, re-running the command with it as typed."""

@@ -27,6 +27,10 @@ class NotFound(UserError):
         self.suggestions = suggestions or []
 
 
+class BarePlace(NotFound):
+    """A place alone where a situation was asked; `suggestions`: declared situations it is in."""
+
+
 class StoreBusy(BriefbotError):
     """The database stayed locked past the busy timeout."""
 

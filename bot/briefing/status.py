@@ -122,6 +122,8 @@ CAVEAT_DAYS = 180
 MAX_CAVEATS = 8
 # Coverage older than this makes the answer stale.
 STALE_DAYS = 60
+# Counting coverage to pick among situations stops here: beyond it, more is not more telling.
+COVERAGE_CAP = 500
 UNKNOWN_OUTLETS = {"", "unknown", "none"}
 # How a relayed source is labelled when the relaying article names no outlet of its own.
 RELAY_LABEL = "the article"
@@ -1557,3 +1559,19 @@ def _clip_sentence(text: str, limit: int = 280) -> str:
 def _sentence_attribution(text: str) -> Attribution | None:
     found = ev_mod.find_attributions(text)
     return found[0][2] if found else None
+
+
+def best_covered(
+    db: sqlite_utils.Database, situations: list[Situation], *, as_of: dt.datetime
+) -> Situation:
+    """The situation with the most coverage published by `as_of` (the first on a tie).
+
+    Answers `/status pyongyang`: a place alone has no state, but the declared situations it
+    takes part in do, and the best-covered one is the likeliest meant.
+    """
+    return max(
+        situations,
+        key=lambda sit: search.count_matches(
+            db, _situation_match(sit), until=as_of, cap=COVERAGE_CAP
+        ),
+    )

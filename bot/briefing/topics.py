@@ -62,7 +62,7 @@ from typing import Any, Literal
 
 from bot.analysis.entities import TOKEN, EntityTagger, build_tagger, fold, normalise, tokens
 from bot.config import ROOT
-from bot.errors import ConfigError, NotFound
+from bot.errors import BarePlace, ConfigError, NotFound
 from bot.models import Situation, Topic
 from bot.store import fts
 
@@ -586,10 +586,10 @@ class Catalog:
         Ask for a pair or a subject instead, suggesting the declared situations it takes part in.
         """
         declared = [key for keys, key in self._situation_pairs.items() if entity.key in keys]
-        raise NotFound(
+        raise BarePlace(
             f"{entity.name} alone is not a situation: name two places (like beijing-pyongyang)"
             " or a place and a subject (like pyongyang marathon).",
-            sorted(set(declared))[:3],
+            sorted(set(declared)),
         )
 
     def suggest(
