@@ -383,15 +383,16 @@ class Router:
         return {"key": brief_key, "name": entity.name, "articles": articles}
 
     def _resolve_topic(self, text: str) -> Any:
-        try:
-            return self.catalog.resolve_topic(text)
-        except NotFound as exc:
-            exc.query = text  # type: ignore[attr-defined]
-            raise
+        return self._resolve(self.catalog.resolve_topic, text)
 
     def _resolve_situation(self, text: str) -> Any:
+        return self._resolve(self.catalog.resolve_situation, text)
+
+    @staticmethod
+    def _resolve(resolve: Callable[[str], Any], text: str) -> Any:
+        """Resolve a name; a NotFound carries what was typed, for the notfound reply."""
         try:
-            return self.catalog.resolve_situation(text)
+            return resolve(text)
         except NotFound as exc:
             exc.query = text  # type: ignore[attr-defined]
             raise

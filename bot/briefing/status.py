@@ -89,7 +89,7 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import sqlite_utils
 
@@ -1156,7 +1156,7 @@ class _Engine:
         sentence: str = "",
     ) -> bool:
         """Whether a caveat no longer qualifies the current picture (see the module docstring)."""
-        if published < self._caveat_horizon():
+        if published < self._caveat_horizon:
             return True
         if kind == "limited" and sentence and _expired(sentence, published, self.today):
             return True  # "a reduced timetable until Monday", read after Monday
@@ -1186,8 +1186,12 @@ class _Engine:
         best = min(d for d, _ in near)
         return [c for d, c in near if d == best]
 
+    @cached_property
     def _caveat_horizon(self) -> dt.datetime:
-        """Caveats published before this are history: CAVEAT_DAYS before the newest report."""
+        """Caveats published before this are history: CAVEAT_DAYS before the newest report.
+
+        Computed once per status: `about` is settled before caveats are weighed.
+        """
         newest = max((self.articles[a].published_at for a in self.about), default=self.as_of)
         return newest - dt.timedelta(days=CAVEAT_DAYS)
 
@@ -1212,7 +1216,7 @@ class _Engine:
         event_positions: dict[int, set[int]] = {}
         for c in self.claims:
             event_positions.setdefault(c.article.id, set()).add(c.position)
-        oldest = self._caveat_horizon()
+        oldest = self._caveat_horizon
         for aid in sorted(self.about, key=lambda a: self.articles[a].published_at):
             ref = self.articles[aid]
             if ref.published_at < oldest:
