@@ -52,6 +52,8 @@ class PreparedArticle:
     # per sentence; stored as article_entities / sentence_entities for indexed lookups.
     entities: list[str] = field(default_factory=list)
     sentence_entities: list[tuple[int, str]] = field(default_factory=list)
+    # Keys of the declared situations the article is about (stored as situation_articles).
+    situations: list[str] = field(default_factory=list)
 
 
 @dataclass

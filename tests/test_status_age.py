@@ -13,10 +13,9 @@ import pytest
 from bot.briefing.status import build_status
 from bot.briefing.topics import Catalog
 from bot.config import ROOT
-from bot.ingest import ingest_paths
-from bot.models import PreparedArticle
+from bot.ingest import ingest_paths, ingest_records
+from bot.models import RawArticle
 from bot.store import open_db
-from bot.store.articles import add_articles
 
 SEED = ROOT / "seeds" / "000_eba980bd3d31b10d.txt"
 MONTHS_LATER = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
@@ -47,20 +46,18 @@ def test_caveats_age_out_against_newer_coverage(seed_db) -> None:  # type: ignor
         "Passenger trains between Beijing and Pyongyang ran four times a week throughout the"
         " winter, China State Railway Group said on Friday."
     )
-    add_articles(
+    ingest_records(
         seed_db,
         [
-            PreparedArticle(
+            RawArticle(
                 title="Beijing-Pyongyang trains keep running",
                 body=text,
                 published_at=later,
-                fetched_at=later,
-                content_hash="later-report",
-                sentences=[text],
                 url="https://example.test/later",
                 outlet="Xinhua",
             )
         ],
+        now=later,
     )
     st = build_status(
         seed_db,

@@ -590,6 +590,44 @@ HANOI_HALF_ARTICLES = [
     ),
 ]
 
+# ----------------------------------------------------------------------------- 14. details
+# The train runs, and the outlets agree on that, but not on how often: both are shown.
+
+NANNING_HANOI = Situation(
+    key="nanning-hanoi",
+    title="Nanning–Hanoi passenger trains",
+    entities=[["Nanning", "China", "Chinese"], ["Hanoi", "Vietnam", "Vietnamese"]],
+    facets=["train", "trains", "rail", "railway", "passenger service"],
+)
+NANNING_HANOI_ARTICLES = [
+    _a(
+        "Xinhua",
+        "2026-05-02 10:00",
+        "Nanning-Hanoi passenger trains resume",
+        "Passenger trains between Nanning and Hanoi resumed on Friday after a four-year pause, "
+        "China Railway Nanning Group said.\n\nThe service will run daily between Nanning and "
+        "Hanoi, the company said.",
+        "resume",
+    ),
+    _a(
+        "VnExpress",
+        "2026-05-02 14:00",
+        "Cross-border train to China back on track",
+        "The international train from Hanoi to Nanning resumed on Friday, Vietnam Railways said."
+        "\n\nIt runs four times a week from Hanoi to Nanning, with tickets sold only at Gia Lam "
+        "station.",
+        "back",
+    ),
+    _a(
+        "Reuters",
+        "2026-05-03 08:00",
+        "China, Vietnam restart passenger rail link",
+        "China and Vietnam restarted passenger trains between Nanning and Hanoi on Friday, the "
+        "Chinese operator said, with a daily service planned.",
+        "restart",
+    ),
+]
+
 STORIES: dict[str, Story] = {
     "beijing-pyongyang": Story(
         Catalog.load().resolve_situation("beijing-pyongyang"), BEIJING_PYONGYANG_FOLLOW_UP
@@ -606,6 +644,7 @@ STORIES: dict[str, Story] = {
     "uzbek-visa": Story(UZBEK_VISA, UZBEK_VISA_ARTICLES),
     "gdl-strike": Story(GDL_STRIKE, GDL_STRIKE_ARTICLES),
     "hanoi-half": Story(HANOI_HALF, HANOI_HALF_ARTICLES),
+    "nanning-hanoi": Story(NANNING_HANOI, NANNING_HANOI_ARTICLES),
 }
 
 
@@ -1038,3 +1077,20 @@ def test_race_returns_part_scrapped_then_held(dbs) -> None:  # type: ignore[no-u
     assert "state broadcaster VTV (via AFP)" in outlets(st, "operating", "2026-03-22")
     limits = " ".join(c.text for c in st.caveats if c.kind == "limited")
     assert "international category" in limits and "runners only" in limits
+
+
+# ----------------------------------------------------------------------------- 14. details
+
+
+def test_outlets_disagreeing_on_frequency_are_both_shown(dbs) -> None:  # type: ignore[no-untyped-def]
+    st = status(dbs, "nanning-hanoi", "2026-05-04 12:00")
+    assert shape(st) == ("operating", "2026-05-01", ("suspended", "2022"))
+    assert {"Xinhua", "VnExpress", "Reuters"} <= outlets(st, "operating", "2026-05-01")
+    conflicts = [c.text for c in st.caveats if c.kind == "conflict"]
+    assert len(conflicts) == 1
+    assert "Xinhua: daily, Nanning–Hanoi" in conflicts[0]
+    assert "VnExpress: four times a week, Hanoi–Nanning" in conflicts[0]
+    # Before the second outlet reported, nobody disagreed.
+    first = status(dbs, "nanning-hanoi", "2026-05-02 12:00")
+    assert not [c for c in first.caveats if c.kind == "conflict"]
+    assert st.confidence < 0.95

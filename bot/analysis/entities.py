@@ -17,10 +17,15 @@ are matched case-sensitively in the original text, and not at all in text writte
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.analysis.relevance import SituationTag
 
 TOKEN = re.compile(r"[^\W_]+")
 _ASCII_TOKEN = re.compile(r"[a-z0-9]+")
@@ -77,6 +82,8 @@ class EntityTagger:
     aliases: dict[str, str]  # normalised alias -> entity key
     code_pattern: re.Pattern[str] | None
     codes: dict[str, str]  # exact spelling -> entity key
+    # The declared situations whose articles are marked at ingest (bot.analysis.relevance).
+    situations: tuple[SituationTag, ...] = ()
 
     def tag(self, text: str) -> list[str]:
         """Entity keys `text` mentions, sorted, each once."""
@@ -104,6 +111,19 @@ class EntityTagger:
         article = set(self.tag(title))
         article.update(key for _, key in per_sentence)
         return sorted(article), per_sentence
+
+    def situations_of(self, title: str, sentences: Sequence[str]) -> list[str]:
+        """Keys of the declared situations the article is about."""
+        if not self.situations:
+            return []
+        from bot.analysis.relevance import Lowered  # relevance imports the gazetteer lazily
+
+        texts = list(sentences)
+        low = Lowered.of(texts)
+        return [tag.key for tag in self.situations if tag.matcher.about(title, texts, low)]
+
+    def with_situations(self, situations: Iterable[SituationTag]) -> EntityTagger:
+        return dataclasses.replace(self, situations=tuple(situations))
 
 
 def build_tagger(

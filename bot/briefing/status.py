@@ -2,8 +2,10 @@
 
 Pipeline (every step explainable from the evidence it keeps):
 
-1. Articles: the situation's FTS match, published <= as_of (the best-ranked ones and the most
-   recent ones, so a late report that overturns a plan is never ranked out).
+1. Articles, published <= as_of: for a declared situation, the newest of those ingest marked as
+   about it (bot.store.situations); for an ad-hoc one (or before the marks are rebuilt), its
+   FTS match, the best-ranked and the most recent ones, so a late report that overturns a plan
+   is never ranked out, then the relevance test of step 2.
 2. Relevance: an article is about the situation when a sentence (or its title) names a facet
    together with the situation's places, or with "the two countries". An event counts when the
    clause around its trigger names a facet or refers back ("the service", "the route", "the
@@ -82,20 +84,18 @@ counted on those origins, so two copies of one wire story count once.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import datetime as dt
-import itertools
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import sqlite_utils
 
 from bot.analysis import events as ev_mod
+from bot.analysis import service
 from bot.analysis.dates import find_dates, period_end, period_start
-from bot.analysis.places import countries_in, country_of_name
+from bot.analysis.relevance import SituationMatcher, signature
 from bot.models import (
     ArticleRef,
     Attribution,
@@ -111,6 +111,7 @@ from bot.models import (
     Upcoming,
 )
 from bot.store import fts, search
+from bot.store import situations as situation_index
 
 # How many articles to read: the best-ranked and the newest within RECENT_DAYS of as_of.
 TOP_ARTICLES = 100
@@ -128,23 +129,6 @@ UNKNOWN_OUTLETS = {"", "unknown", "none"}
 # How a relayed source is labelled when the relaying article names no outlet of its own.
 RELAY_LABEL = "the article"
 
-_RESTRICTION_FACETS = re.compile(
-    r"\b(?:sanction|embargo|strike|walkout|curfew|lockdown|blockade|boycott|tariff|ban"
-    r"|restriction)s?\b",
-    re.IGNORECASE,
-)
-_ANAPHOR = re.compile(
-    r"\b(?:the|both)\s+(?:two\s+)?(?:countries|nations|sides|neighbou?rs|capitals|cities)\b"
-    # "the service", "the elite race", "the cross-border route": one lowercase word may qualify
-    # the noun (a capitalised one names something else: "the Moscow route").
-    r"|\bthe\s+(?:(?-i:[a-z][a-z-]*)\s+)?"
-    r"(?:service|services|route|routes|line|link|links|connection|crossing|train|trains|flight"
-    r"|flights|bridge|journey|journeys|trip|trips|ferry|event|race|match|tournament|festival"
-    r"|strike|ban|sanctions)\b"
-    r"|\b(?:its|their)\s+(?:suspension|resumption|closure|reopening|cancellation|restart)\b",
-    re.IGNORECASE,
-)
-_PRONOUN_START = re.compile(r"^\W*(?:it|they|this|services?|the\s+service)\b", re.IGNORECASE)
 _POSTPONEMENT = re.compile(
     r"postpon|delay|put\s+off|pushed\s+back|on\s+hold|cancel|call\w*\s+(?:\w+\s+){0,3}off|scrap"
     r"|axe|abandon|discontinu",
@@ -162,163 +146,6 @@ _INTERRUPTIVE = frozenset(
     {"suspend", "halt", "pause", "stop", "close", "shut", "freeze", "ground", "out of service"}
     | {"first since", "gap"}
 )
-
-
-# ----------------------------------------------------------------------------- matching
-
-
-def _alias_pattern(names: Iterable[str]) -> _AliasPattern | None:
-    parts_ci: list[str] = []
-    parts_cs: list[str] = []
-    for name in {n.strip() for n in names if n and n.strip()}:
-        escaped = re.escape(name).replace(r"\ ", r"\s+")
-        # Short all-caps names ("US", "UN") must keep their case or they match ordinary words.
-        if name.isupper() and len(name) <= 4:
-            parts_cs.append(escaped)
-        else:
-            parts_ci.append(escaped)
-    alternatives = []
-    if parts_ci:
-        alternatives.append("(?i:" + "|".join(sorted(parts_ci, key=len, reverse=True)) + ")")
-    if parts_cs:
-        alternatives.append("(?:" + "|".join(parts_cs) + ")")
-    if not alternatives:
-        return None
-    return _AliasPattern(re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?:'s)?(?![\w])"))
-
-
-# A place name inside "pro-Beijing" or "anti-US" is an adjective, not the place; after another
-# capitalised name in a pair ("Busan-Fukuoka ferry", "Beijing-Pyongyang train") it is the place.
-_LOWER_PREFIX = re.compile(r"(?<![\w-])[a-z][\w']*-$")
-
-
-@dataclass(frozen=True)
-class _AliasPattern:
-    """A place-name pattern: `search` tells whether the text names the place."""
-
-    pattern: re.Pattern[str]
-
-    def search(self, text: str) -> bool:
-        for m in self.pattern.finditer(text):
-            start = m.start()
-            if start and text[start - 1] == "-" and _LOWER_PREFIX.search(text, 0, start):
-                continue
-            return True
-        return False
-
-
-def _facet_pattern(facets: Iterable[str]) -> re.Pattern[str] | None:
-    parts = []
-    for facet in {f.strip() for f in facets if f and f.strip()}:
-        escaped = re.escape(facet).replace(r"\ ", r"[\s-]+")
-        if facet.isupper() or any(c.isdigit() for c in facet):
-            parts.append(f"(?-i:{escaped})")
-        else:
-            parts.append(escaped + "(?:s|es)?")
-    if not parts:
-        return None
-    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
-
-
-@dataclass
-class _Matcher:
-    """Relevance tests for one situation, compiled once per request."""
-
-    situation: Situation
-    entities: list[_AliasPattern] = field(default_factory=list)
-    any_entity: _AliasPattern | None = None
-    facets: re.Pattern[str] | None = None
-    codes: set[str] = field(default_factory=set)
-    restriction: re.Pattern[str] | None = None
-
-    @classmethod
-    def build(cls, sit: Situation) -> _Matcher:
-        entities = [p for p in (_alias_pattern(group) for group in sit.entities) if p]
-        any_entity = _alias_pattern([n for group in sit.entities for n in group])
-        codes: set[str] = set()
-        for group in sit.entities:
-            for name in group:
-                code = country_of_name(name)
-                if code:
-                    codes.add(code)
-        # Facet place names (Dandong, Sinuiju) are the situation's places too.
-        for facet in sit.facets:
-            if facet[:1].isupper():
-                code = country_of_name(facet)
-                if code:
-                    codes.add(code)
-        subject = " ".join([sit.key.replace("-", " "), sit.title, *sit.facets])
-        nouns = {m.group(0).lower().rstrip("s") for m in _RESTRICTION_FACETS.finditer(subject)}
-        restriction = (
-            re.compile(r"\b(?:" + "|".join(sorted(nouns)) + r")", re.IGNORECASE) if nouns else None
-        )
-        return cls(sit, entities, any_entity, _facet_pattern(sit.facets), codes, restriction)
-
-    def names_entity(self, text: str) -> bool:
-        return bool(self.any_entity and self.any_entity.search(text))
-
-    def names_facet(self, text: str) -> bool:
-        if self.facets is None:
-            # No facets: the places alone define the situation.
-            return all(p.search(text) for p in self.entities) if self.entities else False
-        return bool(self.facets.search(text))
-
-    def refers_back(self, text: str) -> bool:
-        return bool(_ANAPHOR.search(text))
-
-    def mentions(self, text: str) -> bool:
-        """Names the situation's places, facets, or refers back to them."""
-        return self.names_entity(text) or self.names_facet(text) or self.refers_back(text)
-
-    def about(self, title: str, sentences: list[str]) -> bool:
-        """Whether an article is about the situation (not only mentions its places)."""
-        if self.names_facet(title) and self.names_entity(title):
-            return True
-        if self.facets is not None:
-            # One pass of the facet pattern over the whole text finds the few sentences worth
-            # a closer look (most articles matched on their places, not on the subject).
-            joined = "\n".join(sentences)
-            starts = list(itertools.accumulate((len(t) + 1 for t in sentences), initial=0))
-            picked = sorted(
-                {bisect.bisect_right(starts, m.start()) - 1 for m in self.facets.finditer(joined)}
-            )
-            sentences = [sentences[i] for i in picked]
-        loose = 0
-        for text in sentences:
-            if not self.names_facet(text):
-                continue
-            if (
-                all(p.search(text) for p in self.entities)
-                or (self.names_entity(text) and self.refers_back(text))
-                or re.search(r"\b(?:the|both)\s+two\s+countries\b", text, re.IGNORECASE)
-            ):
-                return True
-            if self.names_entity(text) or self.refers_back(text):
-                loose += 1
-        return loose >= 2
-
-    def foreign_only(self, clause: str) -> bool:
-        """The clause names another country and nothing of the situation's."""
-        others = countries_in(clause) - self.codes
-        if not others:
-            return False
-        return not (
-            self.names_entity(clause)
-            or re.search(
-                r"\b(?:the|both)\s+(?:two\s+)?(?:countries|nations|sides|neighbou?rs)\b",
-                clause,
-                re.IGNORECASE,
-            )
-        )
-
-    def event_relevant(self, sentence: str, trigger: str, previous_relevant: bool) -> bool:
-        clause = ev_mod.clause_of(sentence, trigger)
-        if self.foreign_only(clause):
-            return False
-        if self.names_facet(clause) or self.refers_back(clause):
-            return True
-        # "It will resume on Monday." right after a sentence about the service.
-        return previous_relevant and bool(_PRONOUN_START.match(clause))
 
 
 # ----------------------------------------------------------------------------- claims
@@ -570,18 +397,30 @@ def build_status(db: sqlite_utils.Database, situation: Situation, *, as_of: dt.d
     """The state of `situation` as of `as_of`, from articles published by then."""
     if as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=dt.UTC)
-    matcher = _Matcher.build(situation)
-    articles = _candidate_articles(db, _situation_match(situation), as_of)
+    matcher = SituationMatcher.build(situation)
+    # A declared situation's articles were marked at ingest with this very matcher: read the
+    # newest of them. Otherwise (an ad-hoc pair, or tags not yet rebuilt) search and test.
+    tagged = situation_index.is_tagged(db, situation.key, signature(situation))
+    if tagged:
+        articles = situation_index.articles_about(
+            db, situation.key, until=as_of, limit=TOP_ARTICLES + RECENT_ARTICLES
+        )
+    else:
+        articles = _candidate_articles(db, _situation_match(situation), as_of)
     articles = [a for a in articles if a.published_at <= as_of]
     if not articles:
         return _empty(situation, as_of)
     by_id = {a.id: a for a in articles}
     sentences = search.sentences_of(db, by_id)
-    about = {
-        aid
-        for aid, ref in by_id.items()
-        if matcher.about(ref.title, [s.text for s in sentences.get(aid, [])])
-    }
+    about = (
+        set(by_id)
+        if tagged
+        else {
+            aid
+            for aid, ref in by_id.items()
+            if matcher.about(ref.title, [s.text for s in sentences.get(aid, [])])
+        }
+    )
     if not about:
         return _empty(situation, as_of)
     stored = [se for se in search.events_for_articles(db, about) if se.article.id in about]
@@ -622,7 +461,7 @@ def _relays(stored: list[search.StoredEvent]) -> dict[int, str]:
 def _claims(
     stored: list[search.StoredEvent],
     sentences: dict[int, list[search.SentenceRow]],
-    matcher: _Matcher,
+    matcher: SituationMatcher,
     relays: dict[int, str],
 ) -> list[_Claim]:
     texts = {(aid, r.position): r.text for aid, rows in sentences.items() for r in rows}
@@ -899,7 +738,7 @@ def _past_form(trigger: str) -> bool:
 class _Engine:
     situation: Situation
     as_of: dt.datetime
-    matcher: _Matcher
+    matcher: SituationMatcher
     articles: dict[int, ArticleRef]
     about: set[int]
     sentences: dict[int, list[search.SentenceRow]]
@@ -1283,6 +1122,20 @@ class _Engine:
                     f"{_who(newer)} say {newer.date.label()}."
                 )
                 add("conflict", text, _lead(newer))
+        # Sources describing the same change differently: how often it runs, between where.
+        for group in (self.run[-1] if self.run else None, upcoming_group):
+            if group is None:
+                continue
+            details = self._details(group)
+            if len({round(f.per_week, 2) for f, _, _ in details.values()}) < 2:
+                continue
+            parts = [
+                f"{c.evidence.outlet}: {service.describe(f, where)}"
+                for f, where, c in details.values()
+            ]
+            newest = max((c for _, _, c in details.values()), key=lambda c: c.published)
+            text = "Sources differ on the details: " + "; ".join(parts) + "."
+            add("conflict", text, newest.evidence, [c for _, _, c in details.values()])
         # Opposite reported states for overlapping dates from different origins.
         facts = [g for g in self.groups if g.facts and g.date is not None]
         for i, a in enumerate(facts):
@@ -1336,6 +1189,27 @@ class _Engine:
         return out[:MAX_CAVEATS]
 
     # -- helpers -------------------------------------------------------------------------
+
+    def _details(
+        self, group: _Group
+    ) -> dict[str, tuple[service.Frequency, tuple[str, str] | None, _Claim]]:
+        """Per origin, the first frequency (and route) its claims of this change give, from
+        the claim's sentence or the next one ("It will run four times a week.")."""
+        found: dict[str, tuple[service.Frequency, tuple[str, str] | None, _Claim]] = {}
+        for c in sorted(group.claims, key=lambda c: (c.published, c.position)):
+            if c.kind == "doubt" or c.origin in found:
+                continue
+            rows = self.sentences.get(c.article.id, [])
+            texts = [r.text for r in rows if r.position in (c.position, c.position + 1)]
+            for i, text in enumerate(texts):
+                if i and not (self.matcher.names_facet(text) or self.matcher.refers_back(text)):
+                    continue
+                freq = service.frequency(text)
+                if freq is not None:
+                    where = service.route(text) or service.route(c.evidence.sentence)
+                    found[c.origin] = (freq, where, c)
+                    break
+        return found
 
     def _cite(self, article_id: int) -> None:
         ref = self.articles.get(article_id)

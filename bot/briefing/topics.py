@@ -61,6 +61,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.analysis.entities import TOKEN, EntityTagger, build_tagger, fold, normalise, tokens
+from bot.analysis.relevance import SituationTag
 from bot.config import ROOT
 from bot.errors import BarePlace, ConfigError, NotFound
 from bot.models import Situation, Topic
@@ -477,7 +478,8 @@ class Catalog:
         """The compiled tagging table, built on first use (~0.2 s with the city gazetteer)."""
         if self._tagger is None:
             # Two threads racing here build the same immutable tagger; one wins, no harm.
-            self._tagger = build_tagger(*self.tagging_table())
+            situations = [SituationTag.of(sit, situation_match(sit)) for sit in self.situations()]
+            self._tagger = build_tagger(*self.tagging_table()).with_situations(situations)
         return self._tagger
 
     def search_aliases(self, entity: Entity) -> list[str]:

@@ -32,7 +32,7 @@ from bot.analysis.entities import EntityTagger
 from bot.errors import IngestError
 from bot.ingest import readers
 from bot.models import IngestSummary, PreparedArticle, RawArticle
-from bot.store import articles
+from bot.store import articles, situations
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,7 @@ def _analyse(
     ]
     tagger = tagger if tagger is not None else default_tagger()
     entities, sentence_entities = tagger.tag_article(title, sentences)
+    about = tagger.situations_of(title, sentences)
     url = readers.clean_url(raw.url)
     return PreparedArticle(
         title=title,
@@ -117,6 +118,7 @@ def _analyse(
         language=(raw.language or "").strip().lower() or "en",
         entities=entities,
         sentence_entities=sentence_entities,
+        situations=about,
     )
 
 
@@ -154,7 +156,14 @@ class _Batcher:
         self.db = db
         self.now = now
         self.batch_size = batch_size
-        self.tagger = tagger
+        self.tagger = tagger if tagger is not None else default_tagger()
+        # Articles stored before a situation was declared (or its definition changed) are
+        # tagged for it now, so /status can read its articles from the index.
+        with db.conn:
+            retagged = situations.sync(db, self.tagger.situations)
+        for key, marked in retagged.items():
+            if marked:
+                log.info("tagged %d stored articles as about %s", marked, key)
         self.summary = IngestSummary()
         self.pending: list[_Pending] = []
         self.seen_urls: set[str] = set()

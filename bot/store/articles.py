@@ -87,6 +87,11 @@ def _insert(db: sqlite_utils.Database, item: PreparedArticle) -> int:
         item.entities,
         [(first + pos, entity) for pos, entity in item.sentence_entities],
     )
+    if item.situations:
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO situation_articles (situation, article_id) VALUES (?, ?)",
+            [(key, article_id) for key in item.situations],
+        )
     return article_id
 
 

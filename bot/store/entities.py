@@ -8,6 +8,7 @@ article_id)); an exact filter on published_at follows, so a loose range is never
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -127,7 +128,7 @@ def tag_stored(db: sqlite_utils.Database, tagger: EntityTagger) -> int:
     Runs inside the caller's transaction (the migration's); returns how many articles it read.
     """
     done = 0
-    for batch in _stored_batches(db):
+    for batch in stored_batches(db):
         for article_id, title, sentences in batch:
             texts = [text for _, text in sentences]
             entities, per_sentence = tagger.tag_article(title, texts)
@@ -136,23 +137,40 @@ def tag_stored(db: sqlite_utils.Database, tagger: EntityTagger) -> int:
     return done
 
 
-def _stored_batches(
-    db: sqlite_utils.Database,
+def stored_batches(
+    db: sqlite_utils.Database, ids: Sequence[int] | None = None
 ) -> Iterator[list[tuple[int, str, list[tuple[int, str]]]]]:
-    """(article id, title, [(sentence id, text)] in text order), TAG_BATCH articles at a time."""
+    """(article id, title, [(sentence id, text)] in text order), TAG_BATCH articles at a time:
+    every stored article, or those of `ids` (ascending)."""
+    if ids is not None:
+        for at in range(0, len(ids), TAG_BATCH):
+            yield _batch(db, [int(i) for i in ids[at : at + TAG_BATCH]])
+        return
     last = 0
     while True:
         rows = db.execute(
-            "SELECT id, title FROM articles WHERE id > ? ORDER BY id LIMIT ?", [last, TAG_BATCH]
+            "SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?", [last, TAG_BATCH]
         ).fetchall()
         if not rows:
             return
         last = rows[-1][0]
-        sentences: dict[int, list[tuple[int, str]]] = {}
-        for sid, aid, text in db.execute(
-            "SELECT id, article_id, text FROM sentences WHERE article_id BETWEEN ? AND ?"
-            " ORDER BY article_id, position",
-            [rows[0][0], last],
-        ):
-            sentences.setdefault(aid, []).append((sid, text))
-        yield [(aid, title, sentences.get(aid, [])) for aid, title in rows]
+        yield _batch(db, [r[0] for r in rows])
+
+
+def _batch(
+    db: sqlite_utils.Database, ids: list[int]
+) -> list[tuple[int, str, list[tuple[int, str]]]]:
+    wanted = json.dumps(ids)
+    titles = dict(
+        db.execute(
+            "SELECT id, title FROM articles WHERE id IN (SELECT value FROM json_each(?))", [wanted]
+        ).fetchall()
+    )
+    sentences: dict[int, list[tuple[int, str]]] = {}
+    for sid, aid, text in db.execute(
+        "SELECT id, article_id, text FROM sentences"
+        " WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, position",
+        [wanted],
+    ):
+        sentences.setdefault(aid, []).append((sid, text))
+    return [(aid, titles[aid], sentences.get(aid, [])) for aid in ids if aid in titles]

@@ -109,3 +109,19 @@ def m004_entities(db: sqlite_utils.Database) -> None:
     from bot.store.entities import tag_stored
 
     tag_stored(db, default_tagger())
+
+
+@MIGRATIONS()
+def m005_situations(db: sqlite_utils.Database) -> None:
+    """Which articles are about each declared situation, and the definition that decided it.
+
+    Stored articles are tagged by the next ingest (bot.store.situations.sync), which also
+    re-tags whenever a situation's definition changes; until then /status searches instead.
+    """
+    db.execute(
+        "CREATE TABLE situation_articles ("
+        " situation TEXT NOT NULL,"
+        " article_id INTEGER NOT NULL REFERENCES articles(id),"
+        " PRIMARY KEY (situation, article_id)) WITHOUT ROWID"
+    )
+    db.execute("CREATE TABLE situation_tags (situation TEXT PRIMARY KEY, signature TEXT NOT NULL)")
