@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -123,6 +124,28 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("query", nargs="+", metavar="NAME")
     resolve.add_argument("--format", choices=("text", "json"), default="text")
     resolve.set_defaults(func=cmd_resolve)
+
+    summarize = verbs.add_parser(
+        "summarize",
+        aliases=["summarise"],
+        parents=[common],  # accepted like every verb's; summarising reads no database
+        help="print the K best sentences of an article file, in text order",
+    )
+    summarize.add_argument(
+        "file",
+        metavar="FILE",
+        help="plain text (optionally with Title:/Date: headers), the seed format, HTML or"
+        " JSON; - reads standard input",
+    )
+    summarize.add_argument(
+        "--sentences",
+        "-k",
+        type=_positive_int,
+        default=3,
+        metavar="K",
+        help="how many sentences (default 3)",
+    )
+    summarize.set_defaults(func=cmd_summarize)
     return parser
 
 
@@ -276,6 +299,109 @@ def cmd_resolve(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  exclude:  {', '.join(plan['exclude'])}")
     print(f"  fts:      {plan['fts']}")
     return 0
+
+
+def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
+    """The K best sentences of an article, one a line, in text order; exit 2 when unreadable.
+
+    A file of several articles (JSON) gets one block each, separated by a blank line.
+    """
+    from bot.briefing.summarize import summarize
+    from bot.errors import IngestError
+
+    try:
+        articles = read_for_summary(args.file)
+    except IngestError as exc:
+        where = "standard input" if args.file == "-" else args.file
+        print(f"briefbot: {where}: {exc}", file=sys.stderr)
+        return 2
+    blocks = []
+    for title, body in articles:
+        sentences = summarize(body, title=title, k=args.sentences)
+        if sentences:
+            blocks.append("\n".join(sentences))
+    if not blocks:
+        print(f"briefbot: {args.file}: no sentences to summarise", file=sys.stderr)
+        return 2
+    print("\n\n".join(blocks))
+    return 0
+
+
+# Header lines a plain text file may open with (the readers' keys): not part of the story.
+_TEXT_HEADER = re.compile(
+    r"^(title|headline|date|published|published_at|source|outlet|url|link|author|by|byline|"
+    r"language|lang|tags|section)\s*:\s*(.*)$",
+    re.IGNORECASE,
+)
+
+
+def read_for_summary(name: str) -> list[tuple[str | None, str]]:
+    """(headline or None, body) for each article in a file (`-`: standard input).
+
+    Uses the ingest readers, but a summary needs no publication date: a plain text without
+    one is summarised whole (header lines such as `Title:` taken off first). Raises
+    IngestError for what cannot be read: missing, a directory, empty, binary, undecodable.
+    """
+    from bot.errors import IngestError
+    from bot.ingest import readers
+
+    if name == "-":
+        data, path = sys.stdin.buffer.read(), Path("stdin.txt")
+    else:
+        path = Path(name)
+        if path.is_dir():
+            raise IngestError("is a directory, not an article file")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise IngestError(f"cannot read it: {exc.strerror or exc}") from None
+    suffix = path.suffix.lower()
+    if suffix in readers.HTML_EXTENSIONS:
+        if not data.strip():
+            raise IngestError("empty file")
+        html = readers.decode_html(data)
+        try:
+            article = readers.parse_html(html, str(path))
+        except IngestError:
+            # Undated pages are fine to summarise: the text alone, extracted plainly.
+            return [(None, readers.html_to_text(html))]
+        return [(article.title, article.body)]
+    if suffix in readers.JSON_EXTENSIONS | readers.JSONL_EXTENSIONS:
+        return [(a.title, a.body) for a in readers.read_file(path)]
+    text = readers.decode_bytes(data)  # IngestError: empty, binary, undecodable
+    if readers.is_seed_format(text):
+        # The seed's first line is the lead itself, not a headline: no title.
+        return [(None, readers.parse_seed_text(text, str(path)).body)]
+    try:
+        article = readers.parse_text(text, str(path))
+    except IngestError:
+        return [_strip_text_header(text)]
+    return [(article.title, article.body)]
+
+
+def _strip_text_header(text: str) -> tuple[str | None, str]:
+    lines = text.strip().split("\n")
+    title = None
+    while lines and (m := _TEXT_HEADER.match(lines[0].strip())):
+        if m.group(1).lower() in ("title", "headline") and m.group(2).strip():
+            title = m.group(2).strip()
+        lines.pop(0)
+    body = "\n".join(lines).strip()
+    if not body:
+        from bot.errors import IngestError
+
+        raise IngestError("no article text")
+    return title, body
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def resolve_plan(catalog: Any, text: str) -> dict[str, Any]:
