@@ -14,8 +14,13 @@ The pipeline, all at query time for now (issue 5 moves clustering to ingest):
    are scored by weighted overlap; clusters merge by average link, only when one pair of
    their reports is strongly alike and their dates are within STORY_GAP. See the constants
    below for the thresholds and why.
+   Articles that name the topic only in passing (one sentence past the lead; for a pair
+   topic, either side) never make or bridge stories; one joins a story only when it is as
+   alike to that story's reports as two clusters must be to merge (`_attach`).
 4. Outlets: a near-exact copy (Jaccard >= COPY_JACCARD on title+lead or on the lead alone)
-   counts for its earliest carrier; `Story.outlets` lists independent outlets only.
+   counts for its earliest carrier, and a round-up (alike to two reports of another story,
+   `_roundups`) is cited but not counted; `Story.outlets` lists independent outlets only.
+   Boilerplate lines ("This story has been updated", newsletter pitches) are not lead.
 5. Ranking, see `_rank`: relevance × coverage × recency.
 6. Key sentence, see `_sentence_score`: query-focused, lead-biased, central to the story, a
    reported fact over a plan, a hedge or a non-answer, the latest report in a story that
@@ -33,7 +38,7 @@ import math
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,6 +101,9 @@ NAME_BOOST = 2.0
 # their overlap is discounted. A real follow-up still links; its updates are near-copies
 # that MinHash groups anyway.
 SAME_OUTLET = 0.75
+# A report as alike to another story's reports as this share of its best link in its own
+# story is a round-up (one item among several), not an outlet covering the story.
+ROUNDUP_RATIO = 0.6
 # Report groups are compared only when one has one of the other's this-many strongest terms.
 TOP_TERMS = 12
 
@@ -125,7 +133,8 @@ _GENERIC = _wordset(
     third time times day days month months percent cent including amid despite following
     latest local foreign international leader leaders capital city region area move
     announced announcement confirmed expected earlier later early late next ago another
-    around about nearly almost also well part member members group"""
+    around about nearly almost also well part member members group
+    three four five six seven eight nine ten dozen dozens hundreds thousands"""
 )
 _MONTHS = _wordset(
     "january february march april may june july august september october november december "
@@ -159,15 +168,19 @@ _AGENCIES = _wordset("reuters reuter ap afp yonhap xinhua kyodo tass kcna bloomb
 # it (or reacted) comes before what happened.
 _ATTRIBUTION_FIRST = re.compile(
     r"^(?:\S+\s+){1,6}(?:said|says|told|reported|announced|stated|called on|calls on|urged|"
-    r"urges|warned|warns|vowed|vows|condemned|condemns|welcomed|welcomes)\b(?!,)",
+    r"urges|warned|warns|vowed|vows|condemned|condemns|welcomed|welcomes|accused|accuses|"
+    r"critici[sz]ed|critici[sz]es|slammed|slams|blasted|blasts|denounced|denounces|praised|"
+    r"praises|hailed|hails)\b(?!,)",
     re.IGNORECASE,
 )
 _QUOTES = '"“”«»„'
 # The main clause ends where a participle, relative or attribution clause starts: "The train
-# departed on Thursday, marking the resumption ..." -> "The train departed on Thursday".
+# departed on Thursday, marking the resumption ..." -> "The train departed on Thursday"; any
+# "-ing" word after a comma opens a participle clause ("..., setting up an election that
+# will ...": the plan is the consequence, the dissolution happened).
 _MAIN_CLAUSE_END = re.compile(
-    r",\s+(?:which|where|who|whose|when|while|as|after|before|marking|bringing|taking|adding|"
-    r"saying|citing|according|leaving|making|sending|prompting|following)\b|;|\s[–—-]\s"
+    r",\s+(?:which|where|who|whose|when|while|as|after|before|according|following|"
+    r"[a-z]{2,}ing)\b|;|\s[–—-]\s"
 )
 # What is planned or expected, not what happened: "will resume", "is set to", "plans to".
 _PLAN = re.compile(
@@ -182,6 +195,12 @@ _HEDGE = re.compile(
     r"\b(?:appears? to|appeared to|seems? to|seemed to|reportedly|apparently|allegedly|"
     r"(?-i:may|might|could) (?:have|be)|unconfirmed|unverified|rumou?red|it is unclear|"
     r"(?:photos|images|videos|footage|posts) (?:circulating|shared|posted))\b",
+    re.IGNORECASE,
+)
+# Someone's reading of the news, not the news: "signals a bid to ..., analysts say".
+_ANALYSIS = re.compile(
+    r"\b(?:analysts?|experts?|observers?|economists?|commentators?|critics?|pundits?)\s+"
+    r"(?:say|says|said|believe|believes|warn|warns|argue|argues|note|notes|suggest|suggests)\b",
     re.IGNORECASE,
 )
 # Says nothing happened: a non-answer or a denial of knowledge.
@@ -532,12 +551,21 @@ class _Story:
     centroid: dict[str, float]
     relevance: float = 0.0
     origins: list[_Doc] = field(default_factory=list)  # one per independent report
+    groups: list[list[_Doc]] = field(default_factory=list)  # its report groups
+    roundups: set[int] = field(default_factory=set)  # ids of round-ups that landed in it
     score: float = 0.0
     key: tuple[str, _Doc] | None = None
 
     @property
     def independent(self) -> int:
-        return len({d.ref.outlet for d in self.origins}) or 1
+        return len(self.outlets) or 1
+
+    @property
+    def outlets(self) -> set[str]:
+        """Outlets with an independent report of their own (no copy, no round-up); a story
+        told by round-ups alone counts theirs."""
+        own = {d.ref.outlet for d in self.origins if d.ref.id not in self.roundups}
+        return own or {d.ref.outlet for d in self.origins}
 
     @property
     def newest(self) -> dt.datetime:
@@ -622,7 +650,7 @@ def _to_story(story: _Story) -> Story:
     refs = sorted((d.ref for d in story.docs), key=lambda r: (r.published_at, r.id), reverse=True)
     # Independent outlets only, newest first: a syndicated copy is cited among the articles
     # but does not make one more outlet.
-    independent = {d.ref.outlet for d in story.origins}
+    independent = story.outlets
     outlets = list(dict.fromkeys(r.outlet for r in refs if r.outlet in independent))
     return Story(
         key_sentence=sentence,
@@ -644,6 +672,7 @@ def _stories(
         return []
     sentences = search.sentences_of(db, [ref.id for ref, _ in hits])
     mentions = _Mentions(topic.aliases)
+    keywords = _Mentions(topic.keywords)
     # The topic's own names are in every candidate: as features they would pull unrelated
     # stories together. (Keywords stay: several can narrow a topic, and idf weighs them.)
     skip = frozenset(_term(w) for w in mentions.words) | mentions.words
@@ -651,26 +680,93 @@ def _stories(
     # but the "China" of "South China Morning Post" still counts where a report says it.
     places = _country_words()
     skip |= _AGENCIES | {w for ref, _ in hits for w in tokens(ref.outlet) if w not in places}
+    # A topic narrowed by a second place ("china-dprk") finds that place in every candidate
+    # too: its names are no more evidence than the topic's own.
+    skip |= {t for w in keywords.words if w in places for t in (w, _term(w))}
     n = len(hits)
     docs: list[_Doc] = []
     for rank, (ref, _score) in enumerate(hits):
         doc = _doc(ref, sentences.get(ref.id, []), skip)
         # bm25's order, not its value: see _rank for why the value says little here.
         doc.bm25 = 1.0 - rank / n
-        _focus(doc, mentions)
+        _focus(doc, mentions, keywords)
         doc.relevance = 0.3 * doc.bm25 + 0.7 * doc.focus
         docs.append(doc)
-    # An article that names the topic once in passing is not coverage of it: it neither makes
-    # a story nor joins one (as one more outlet, or as a bridge between two stories). Such
-    # articles are kept only when there is nothing else to say.
-    docs = [d for d in docs if not d.passing] or docs
-    groups = _report_groups(docs)
-    _weigh(groups)
+    # An article that names the topic once in passing is not coverage of it: it never makes a
+    # story, nor bridges two. It joins a story only when it tells that story itself (a
+    # domestic report that names its own country once: "the largest wildfire in South Korea
+    # since 2023"), see _attach. Passing articles make stories only when there is nothing else.
+    passing = [d for d in docs if d.passing]
+    core = [d for d in docs if not d.passing] or passing
+    if core is passing:
+        passing = []
+    groups = _report_groups(core)
+    idf = _weigh(groups)
     stories = _link_stories(groups)
+    _attach(stories, passing, idf)
     for story in stories:
         story.relevance = max(d.relevance for d in story.docs)
         story.origins = _origins(story.docs)
+        story.roundups = _roundups(story, stories)
     return stories
+
+
+def _attach(stories: list[_Story], passing: list[_Doc], idf: dict[str, float]) -> None:
+    """Each passing article joins the story it tells, if any: under the same guards as two
+    clusters merging (a LINK_SIM link to one of its reports, AVERAGE_SIM over them all, within
+    STORY_GAP); otherwise it is dropped. Stories are fixed first, so it bridges nothing."""
+    floor = math.log((sum(len(s.groups) for s in stories) + BACKGROUND_DOCS) / 0.5)
+    for doc in passing:
+        _vectorise(doc, lambda t: idf.get(t, floor))
+        best: tuple[float, _Story] | None = None
+        for story in stories:
+            if doc.ref.published_at - story.newest > STORY_GAP:
+                continue
+            if story.oldest - doc.ref.published_at > STORY_GAP:
+                continue
+            sims = [_group_similarity([doc], g) for g in story.groups]
+            average = sum(sims) / len(sims)
+            strong = max(sims) >= LINK_SIM and average >= AVERAGE_SIM
+            if strong and (best is None or average > best[0]):
+                best = (average, story)
+        if best is not None:
+            best[1].docs.append(doc)
+            best[1].groups.append([doc])
+
+
+def _group_similarity(a: list[_Doc], b: list[_Doc]) -> float:
+    """_similarity between two report groups, with the same-outlet discount."""
+    s = _similarity(
+        _group_vector(a),
+        _group_vector(b),
+        sum(d.mass for d in a) / len(a) or 1.0,
+        sum(d.mass for d in b) / len(b) or 1.0,
+    )
+    if {d.ref.outlet for d in a} & {d.ref.outlet for d in b}:
+        s *= SAME_OUTLET
+    return s
+
+
+def _roundups(story: _Story, stories: list[_Story]) -> set[int]:
+    """Article ids in `story` that are round-ups: alike to two or more reports of another
+    story, about as much as to their own ("the week: a failed launch, a defector and a factory
+    tour"). A round-up is cited where it landed but is not one more outlet covering the story.
+    (A report of the story itself resembles another story through that story's round-up
+    alone, so it takes two of the other story's reports.)"""
+    out: set[int] = set()
+    if len(story.groups) < 2:
+        return out
+    for g in story.groups:
+        own = max(_group_similarity(g, h) for h in story.groups if h is not g)
+        for other in stories:
+            if other is story or len(other.groups) < 2:
+                continue
+            sims = [_group_similarity(g, h) for h in other.groups]
+            linked = [x for x in sims if x >= LINK_SIM]
+            if len(linked) >= 2 and max(linked) >= ROUNDUP_RATIO * own:
+                out.update(d.ref.id for d in g)
+                break
+    return out
 
 
 def _doc(ref: ArticleRef, sents: list[SentenceRow], skip: frozenset[str]) -> _Doc:
@@ -679,9 +775,13 @@ def _doc(ref: ArticleRef, sents: list[SentenceRow], skip: frozenset[str]) -> _Do
     # Some sources repeat the headline as the first paragraph (the seed dump format does): it
     # is the title again, not the lead.
     repeats = bool(sents) and _jaccard(set(tokens(sents[0].text)), set(title_words)) >= 0.8
+    # Boilerplate ("This story has been updated", "Sign up for our newsletter") says nothing
+    # about the story: as features it would tie one site's articles together and part a
+    # syndicated copy from its wire.
+    body = [s for s in (sents[1:] if repeats else sents) if not _BOILERPLATE.search(s.text)]
     lead = [
         clean_sentence(s.text)  # datelines name the filing city and agency, not the story
-        for s in (sents[1 : 1 + LEAD_SENTENCES] if repeats else sents[:LEAD_SENTENCES])
+        for s in body[:LEAD_SENTENCES]
     ]
     lead_words = [w for s in lead for w in tokens(s)]
     lead_shingles = _shingles(lead_words)
@@ -708,17 +808,32 @@ def _doc(ref: ArticleRef, sents: list[SentenceRow], skip: frozenset[str]) -> _Do
     )
 
 
-def _focus(doc: _Doc, mentions: _Mentions) -> None:
-    """How much an article is about the topic: named in the title, the lead, or in passing."""
+def _focus(doc: _Doc, mentions: _Mentions, keywords: _Mentions | None = None) -> None:
+    """How much an article is about the topic: named in the title, the lead, or in passing.
+
+    The lead is the first sentence of the body (after a repeated headline): a report about
+    the topic names it there or in its title. A name first met further down counts by how many
+    sentences carry it; one sentence is a passing mention ("the Japanese star now leads the
+    league", "100 km from the border with North Korea").
+    A topic narrowed by keywords (a pair of places, a place and a subject) must be about both:
+    the focus is the lesser of the two, and a passing mention of either side is passing.
+    """
+    doc.focus, doc.passing = _focus_on(doc, mentions)
+    if keywords:
+        focus, passing = _focus_on(doc, keywords)
+        doc.focus = min(doc.focus, focus)
+        doc.passing = doc.passing or passing
+
+
+def _focus_on(doc: _Doc, mentions: _Mentions) -> tuple[float, bool]:
     if not doc.sentences or not mentions:
-        return  # no sentences stored: no evidence either way, keep the neutral default
+        return 0.5, False  # no sentences stored: no evidence either way, a neutral default
     # Cheapest evidence first: most on-topic articles name it in the title or the lead.
     if mentions.count(doc.ref.title):
-        doc.focus = 1.0
-        return
-    if any(mentions.count(s.text) for s in doc.sentences[:2]):
-        doc.focus = 0.8
-        return
+        return 1.0, False
+    body = [s for s in doc.sentences[doc.lead_offset :] if not _BOILERPLATE.search(s.text)]
+    if body and mentions.count(body[0].text):
+        return 0.8, False
     text = "\n".join(s.text for s in doc.sentences)
     if text.isascii():
         # One scan over the whole text, then matches mapped back to sentences.
@@ -726,8 +841,7 @@ def _focus(doc: _Doc, mentions: _Mentions) -> None:
         hit = {bisect.bisect_right(starts, p) - 1 for p in mentions.positions(text)}
     else:
         hit = {i for i, s in enumerate(doc.sentences) if mentions.count(s.text)}
-    doc.passing = len(hit) <= 1
-    doc.focus = min(0.6, 0.1 + 0.1 * len(hit))
+    return min(0.6, 0.1 + 0.1 * len(hit)), len(hit) <= 1
 
 
 @functools.cache
@@ -781,7 +895,7 @@ def _report_groups(docs: list[_Doc]) -> list[list[_Doc]]:
     return list(groups.values())
 
 
-def _weigh(groups: list[list[_Doc]]) -> None:
+def _weigh(groups: list[list[_Doc]]) -> dict[str, float]:
     """tf-idf vectors, document frequency counted over report groups (copies count once).
 
     idf = ln((N + BACKGROUND_DOCS) / (df + 0.5)) over N groups: words that many different
@@ -796,11 +910,16 @@ def _weigh(groups: list[list[_Doc]]) -> None:
     idf = {t: math.log(n / (c + 0.5)) for t, c in df.items()}
     for g in groups:
         for d in g:
-            plain = {t: (1 + math.log(c)) * idf[t] for t, c in d.terms.items()}
-            # The boost is for shared names only: an article's own names are no more evidence
-            # against a match than its other words, so the mass it is measured by is plain.
-            d.mass = sum(plain.values())
-            d.vec = {t: v * NAME_BOOST if t in d.names else v for t, v in plain.items()}
+            _vectorise(d, idf.__getitem__)
+    return idf
+
+
+def _vectorise(d: _Doc, idf: Callable[[str], float]) -> None:
+    plain = {t: (1 + math.log(c)) * idf(t) for t, c in d.terms.items()}
+    # The boost is for shared names only: an article's own names are no more evidence
+    # against a match than its other words, so the mass it is measured by is plain.
+    d.mass = sum(plain.values())
+    d.vec = {t: v * NAME_BOOST if t in d.names else v for t, v in plain.items()}
 
 
 def _group_vector(group: list[_Doc]) -> dict[str, float]:
@@ -918,7 +1037,13 @@ def _link_stories(groups: list[list[_Doc]]) -> list[_Story]:
             for m in members[i]:
                 for t, v in _unit(vecs[m]).items():
                     centroid[t] = centroid.get(t, 0.0) + v
-            stories.append(_Story(docs=docs, centroid=_unit(centroid)))
+            stories.append(
+                _Story(
+                    docs=docs,
+                    centroid=_unit(centroid),
+                    groups=[groups[m] for m in members[i]],
+                )
+            )
     return stories
 
 
@@ -985,9 +1110,12 @@ def _choose_key_sentences(stories: list[_Story], topic: Topic) -> None:
     for story in stories:
         best: tuple[float, str, _Doc, set[str]] | None = None
         # The most relevant reports, newer first among equals: in a developing story the
-        # latest report tells what happened, the first what was planned.
+        # latest report tells what happened, the first what was planned. Syndicated copies
+        # are left out: what a copy says is credited to its source.
+        origins = {d.ref.id for d in story.origins}
         docs = sorted(
-            story.docs, key=lambda d: (-round(d.relevance, 2), -d.ref.published_at.timestamp())
+            [d for d in story.docs if d.ref.id in origins] or story.docs,
+            key=lambda d: (-round(d.relevance, 2), -d.ref.published_at.timestamp()),
         )[:KEY_DOCS]
         span = (story.newest - story.oldest).total_seconds()
         for doc in docs:
@@ -1031,12 +1159,13 @@ def _sentence_score(
     + 0.1 a verb in the past tense in the main clause, and no plan: a reported fact;
     - 0.2 the main clause is a plan or expectation ("will resume", "is set to"): mild, as
       when a whole story is about a plan its plan is the news;
-    - 0.4 hedged ("appeared to show", "reportedly"); 0.6 a non-answer ("declined to
-      comment"): what happened is better told by a report that says it plainly;
+    - 0.4 hedged ("appeared to show", "reportedly") or an analysis ("signals ..., analysts
+      say"); 0.6 a non-answer ("declined to comment"): what happened is better told by a
+      report that says it plainly;
     - 0.6 mostly a quote, 0.2 contains one; 0.8 a question; 0.5 under 8 words, 0.4 over 45;
       0.3 starts with a pronoun or connective (needs the previous sentence to make sense);
-      0.2 starts with who said or urged something ("The ministry said it understood that
-      ...", "Zelensky called on partners ..."): a reaction, not the event.
+      0.2 starts with who said, urged or accused ("The ministry said it understood that
+      ...", "Opposition parties accused ..."): a reaction, not the event.
     """
     if not text or _BOILERPLATE.search(text):
         return None
@@ -1083,6 +1212,8 @@ def _modality(text: str) -> float:
     if _NON_STATEMENT.search(text):
         score -= 0.6
     if _HEDGE.search(text):
+        score -= 0.4
+    if _ANALYSIS.search(text):
         score -= 0.4
     if _PLAN.search(main):
         score -= 0.2
