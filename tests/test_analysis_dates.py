@@ -158,3 +158,49 @@ def test_meantime_accuracy_floor() -> None:
                 correct += gold.value in hits
     assert total > 150
     assert correct / total >= 0.8
+
+
+# ----------------------------------------------------------------------------- wire copy
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("YEREVAN, Feb 10 (Reuters) - Armenia will open the crossing next month.", ["2026-04-01"]),
+        ("BRUSSELS, June 1 (Reuters) - Dockworkers will strike on Thursday.", ["2026-03-12"]),
+        ("SEOUL, March 3, 2026 (Yonhap) -- Flights resumed on Monday.", ["2026-03-09"]),
+        ("NEW DELHI (PTI) - The ban was imposed in December 2025.", ["2025-12-01"]),
+    ],
+)
+def test_dateline_date_is_not_an_event_date(sentence: str, expected: list[str]) -> None:
+    """A wire dateline's date is when the story was filed; only the body's dates count."""
+    assert [r.value.isoformat() for r in resolve_dates(sentence, published=WED)] == expected
+
+
+def test_dateline_end() -> None:
+    from bot.analysis.dates import dateline_end
+
+    for text, rest in [
+        ("MARGARA, Armenia (AFP) - The crossing opened.", "The crossing opened."),
+        ("FRANKFURT (dpa) - Lufthansa said.", "Lufthansa said."),
+        ("ANKARA - Talks continue.", "Talks continue."),
+        ("Yerevan (Reuters) - Talks continue.", "Talks continue."),
+    ]:
+        assert text[dateline_end(text) :] == rest
+    # An ordinary sentence or heading has none.
+    for text in ("Flights - no change.", "The UN - said nothing.", "In March 2020 (Reuters) - x"):
+        assert dateline_end(text) == 0
+
+
+def test_first_time_in_decades_is_no_future_date() -> None:
+    """'opens for the first time in three decades' is a span back, never thirty years ahead."""
+    for sentence in (
+        "Border crossing opens for first time in three decades",
+        "The bridge will open for the first time in six years.",
+        "Exports will hit their highest level in five years.",
+    ):
+        assert resolve_dates(sentence, published=WED) == [], sentence
+    # A plain future offset still resolves.
+    assert [r.value for r in resolve_dates("It will reopen in two weeks.", published=WED)] == [
+        dt.date(2026, 3, 25)
+    ]

@@ -439,3 +439,137 @@ def test_never_reads_the_clock_results_follow_published() -> None:
     a = extract_events(sentence, published=dt.datetime(2026, 3, 11, tzinfo=dt.UTC))
     b = extract_events(sentence, published=dt.datetime(2027, 6, 2, tzinfo=dt.UTC))
     assert a[0].date and b[0].date and a[0].date.value != b[0].date.value
+
+
+# ----------------------------------------------------------------------------- wire copy
+# 2026-03-11 (SEED_DAY) is a Wednesday.
+
+WIRE_CASES: list[tuple[str, Expected]] = [
+    # A dateline's date and agency are no part of the report.
+    (
+        "YEREVAN, Feb 10 (Reuters) - Armenia will open the border crossing next month, the "
+        "foreign ministry said.",
+        [("operating", "planned", False, "April 2026")],
+    ),
+    # Nobody knows when: a doubt, never a plan.
+    (
+        "The port's owner said it was too early to say when sailings would resume.",
+        [("operating", "unconfirmed", False, None)],
+    ),
+    (
+        "The festival did not say whether it would return in 2027.",
+        [("operating", "unconfirmed", False, "2027")],
+    ),
+    (
+        "No date has been set for the reopening of the bridge.",
+        [("operating", "unconfirmed", False, None)],
+    ),
+    # "no proposal to lift the ban": a denial.
+    (
+        "The government has no proposal to lift the ban on onion exports, the secretary said.",
+        [("cancelled", "denied", False, None)],
+    ),
+    # A state said to last is the state now, not a change to come.
+    (
+        "Irish Ferries said its sailings would remain suspended until at least the same date.",
+        [("suspended", "reported", False, None)],
+    ),
+    (
+        '"The ban will continue until domestic supply is comfortable," he said.',
+        [("operating", "reported", False, None)],
+    ),
+    (
+        "Lufthansa said it would extend the suspension of its flights until March 31.",
+        [("suspended", "reported", False, None)],
+    ),
+    # "extends ... to the end of March": the end of the suspension, not its start.
+    (
+        "Lufthansa extends Tel Aviv flight suspension to end of March",
+        [("suspended", "reported", False, None)],
+    ),
+    # Runs cancelled because of a suspension, or a change named only to place another.
+    ("Passengers booked on cancelled flights can rebook free of charge.", []),
+    (
+        "Lufthansa resumed flights to Tel Aviv in September after a previous suspension.",
+        [("operating", "reported", False, "September 2025")],
+    ),
+    (
+        "The airline will run one daily flight, down from three before the suspension.",
+        [("operating", "planned", False, None)],
+    ),
+    (
+        "The airline cancelled flights to Tel Aviv on Monday.",
+        [("cancelled", "reported", False, "2026-03-09")],
+    ),
+    # Another carrier's flights.
+    ("Other European carriers have also paused flights to Israel this month.", []),
+    # "banned onion exports": the ban imposed (in force), in the ban's perspective.
+    (
+        "India banned onion exports in December 2025.",
+        [("operating", "reported", False, "December 2025")],
+    ),
+    # A postponement to a new date is also the plan for that date.
+    (
+        "The reopening of the port to ferries has been delayed until March 25 after engineers "
+        "found further damage, the operator said.",
+        [("suspended", "reported", False, None), ("operating", "planned", False, "2026-03-25")],
+    ),
+    (
+        "Bridge reopening pushed back to June",
+        [("suspended", "reported", False, None), ("operating", "planned", False, "June 2026")],
+    ),
+    (
+        "The organisers have postponed the festival to March 2027.",
+        [("suspended", "reported", False, None), ("operating", "planned", False, "March 2027")],
+    ),
+    ("The flight was delayed by two hours because of fog.", []),
+    # A plan told as past did not happen (yet).
+    (
+        "The crossing had been expected to open early this month.",
+        [("operating", "planned", True, "March 2026")],
+    ),
+    (
+        "The bridge was originally scheduled to reopen on March 9.",
+        [("operating", "planned", True, "2026-03-09")],
+    ),
+    # A named event held on a date, though no event noun names it.
+    (
+        "Primavera Sound will be held on November 7 and 8 at Parque Cerrillos.",
+        [("operating", "planned", False, "2026-11-07")],
+    ),
+    ("The hearing will take place on Monday.", []),
+    # "three months after it closed": the closure dated back from the report.
+    (
+        "The bridge reopened on Sunday evening, three months after it closed for repairs.",
+        [
+            ("operating", "reported", False, "2026-03-08"),
+            ("suspended", "reported", False, "December 2025"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), WIRE_CASES)
+def test_extract_events_wire_copy(sentence: str, expected: Expected) -> None:
+    assert _shape(extract_events(sentence, published=SEED_DAY)) == expected
+
+
+def test_restriction_of_a_ban_verb() -> None:
+    assert restriction_of("banned") == "ban"
+    assert restriction_of("resumed") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kinds"),
+    [
+        ("Officials said it was too early to say when sailings would resume.", ["unconfirmed"]),
+        (
+            "Lufthansa is expected to resume flights on Sunday, though the airline has not "
+            "confirmed the date.",
+            ["unconfirmed"],
+        ),
+        ("The government has no proposal to lift the ban, the secretary said.", ["denied"]),
+    ],
+)
+def test_caveat_cues_wire_copy(sentence: str, kinds: list[str]) -> None:
+    assert caveat_cues(sentence) == kinds

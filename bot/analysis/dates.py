@@ -435,6 +435,32 @@ def _numeric(text: str, pub: dt.date, tense: Tense | None) -> DateRef | None:
 # ----------------------------------------------------------------------------- API
 
 
+# A wire dateline opening a story: "YEREVAN, Feb 10 (Reuters) - ", "NEW DELHI (PTI) - ",
+# "MARGARA, Armenia (AFP) - ", "Frankfurt (dpa) - ". Its date is when the story was filed,
+# never when anything in it happened.
+_DATELINE = re.compile(
+    r"^\s*(?P<place>[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*){0,3})"
+    r"(?:\s*,\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2})?"
+    rf"(?:\s*,?\s*(?P<date>(?i:{_MON_DOT}\s+{_DAY}|{_DAY}\s+{_MON_DOT})(?:,?\s+{_YEAR})?))?"
+    r"\s*(?P<agency>\([^()]{1,40}\))?\s*(?:[-–—]{1,2}|:)\s+"
+)
+
+
+def dateline_end(sentence: str) -> int:
+    """Where a wire dateline at the start of `sentence` ends (0 when there is none)."""
+    m = _DATELINE.match(sentence)
+    if m is None:
+        return 0
+    place = m.group("place")
+    # A dateline's place is in capitals, or an agency in brackets follows it: "ANKARA - ",
+    # "Yerevan (Reuters) - ", never an ordinary "Flights - " heading.
+    if not (m.group("agency") or (place.upper() == place and sum(c.isalpha() for c in place) > 2)):
+        return 0
+    if m.group(0).rstrip().endswith(":") and not m.group("agency"):
+        return 0
+    return m.end()
+
+
 def find_dates(
     sentence: str, *, published: dt.datetime | dt.date, tense_hint: str | None = None
 ) -> list[DateMatch]:
@@ -442,8 +468,9 @@ def find_dates(
     pub = _as_date(published)
     hint: Tense | None = tense_hint if tense_hint in ("past", "future") else None  # type: ignore[assignment]
     out: list[DateMatch] = []
+    skip = dateline_end(sentence)
     for lo, hi in _windows(sentence):
-        for m in _CANDIDATES.finditer(sentence, lo, hi):
+        for m in _CANDIDATES.finditer(sentence, max(lo, skip), max(hi, skip)):
             resolved = _resolve(sentence, m, pub, hint)
             if resolved is not None:
                 out.append(resolved)
@@ -628,8 +655,14 @@ def _resolve(sentence: str, m: re.Match[str], pub: dt.date, hint: Tense | None) 
         ref = _relative(pub, m.group("rel_mod"), m.group("rel_unit"), text)
     elif kind == "in":
         # "in six years" is an offset only in a future context; elsewhere it is a duration
-        # ("the first time in six years", "its deepest recession in a decade").
-        if local_tense(sentence, start, end, hint) != "future":
+        # ("the first time in six years", "its deepest recession in a decade"), whatever the
+        # tense: "opens for the first time in three decades" is no date thirty years on.
+        if local_tense(sentence, start, end, hint) != "future" or re.search(
+            r"\b(?:first|last|only)\b(?:\s+[\w'-]+){0,3}\s+$|\b(?:\w{3,}est|most|least|worst|best)"
+            r"\b(?:\s+[\w'-]+){0,3}\s+$",
+            sentence[max(0, start - 40) : start],
+            re.IGNORECASE,
+        ):
             return None
         n = _number(m.group("in_n"))
         ref = _ago(pub, n, m.group("in_unit"), text, sign=1) if n else None

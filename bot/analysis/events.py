@@ -42,6 +42,7 @@ from functools import lru_cache
 from bot.analysis.dates import (
     DateMatch,
     Duration,
+    dateline_end,
     find_dates,
     find_durations,
     local_tense,
@@ -199,8 +200,11 @@ _LEMMAS: list[_Lemma] = [
     _L(
         "postpone",
         "suspended",
-        r"postpon(?:e|es|ed|ing|ement)|delay(?:s|ed)?\s+indefinitely|put\s+off|pushed\s+back",
-        keys="post dela put push",
+        r"postpon(?:e|es|ed|ing|ement)|delay(?:s|ed)?\s+indefinitely|put\s+off|pushed\s+back"
+        # "has been delayed until January 15", "was rescheduled for March": a new date.
+        r"|delay(?:s|ed)?(?=\s+(?:again\s+|further\s+)?(?:until|till|to)\s)"
+        r"|re-?schedul(?:e|es|ed|ing)(?=\s+(?:for|to|until)\s)",
+        keys="post dela put push resc re",
     ),
     _L(
         "put on hold",
@@ -318,7 +322,18 @@ _SERVICE_RE = re.compile(rf"\b(?:{_SERVICE_NOUNS})\b", re.IGNORECASE)
 # which are not the service: the talks begin, the construction starts.
 _OTHER_SUBJECT = re.compile(
     r"\b(?:talks|negotiations|discussions|consultations|construction|preparations|work|studies"
-    r"|study|inspections?|review|investigation|inquiry|trial|hearing|meeting|summit|visit)\b",
+    r"|study|inspections?|review|investigation|inquiry|trial|hearing|meeting|summit|visit)\b"
+    # "Other European carriers have also paused flights": not the one tracked.
+    r"|\bother\s+(?:[\w-]+\s+){0,2}?(?:carriers|airlines|operators|companies|firms|countries"
+    r"|governments|ports|unions|railways|lines)\b",
+    re.IGNORECASE,
+)
+# A date right after "be held" / "take place": "on November 7", "in March 2027", "from 3 to 5 June".
+_DATE_AFTER = re.compile(
+    r"\s+(?:again\s+)?(?:on|in|from|between|this|next|at\s+the\s+(?:end|start)\s+of)\s+(?:the\s+)?"
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?-i:[A-Z])|(?-i:[A-Z])[a-z]+\.?\s+\d|\d{4}\b|(?:mon|tues|wednes"
+    r"|thurs|fri|satur|sun)day|(?:january|february|march|april|may|june|july|august|september"
+    r"|october|november|december)\b|(?:week|month|year|spring|summer|autumn|winter)\b)",
     re.IGNORECASE,
 )
 # Uses of gated verbs that are about something else entirely.
@@ -457,21 +472,39 @@ _HEDGE_ANYWHERE = re.compile(
 )
 _DENY_BEFORE = re.compile(
     r"\b(?:den(?:y|ies|ied|ying)|dismiss(?:ed|es)?\s+(?:the\s+)?(?:reports?|claims?|suggestions?)"
-    r"|reject(?:ed|s)?\s+(?:the\s+)?(?:reports?|claims?)|refut(?:ed|es)|no\s+plans?\s+to|false"
+    r"|reject(?:ed|s)?\s+(?:the\s+)?(?:reports?|claims?)|refut(?:ed|es)|false"
+    r"|no\s+(?:such\s+)?(?:immediate\s+|current\s+)?(?:plans?|proposals?|intention|decision)\s+"
+    r"(?:to|of|for)"
     r"|ruled\s+out|rules\s+out|rule\s+out)\b",
     re.IGNORECASE,
 )
 _UNCONFIRMED_BEFORE = re.compile(
     r"\b(?:(?:did|could|would|has|have|had|was|were)\s*(?:not|n't)\s+(?:immediately\s+|yet\s+|"
     r"independently\s+|officially\s+)?(?:confirm|verify|comment|be\s+(?:independently\s+)?verified)"
+    # "has not confirmed the date", "have not commented".
+    r"|(?:has|have|had)\s*(?:not|n't)\s+(?:yet\s+|officially\s+)?(?:confirmed|verified|commented)"
     r"|declined\s+to\s+(?:comment|confirm)|refused\s+to\s+(?:comment|confirm)|unconfirmed"
     r"|no\s+(?:official\s+)?confirmation|not\s+(?:been\s+)?(?:officially|independently)\s+confirmed"
-    r"|neither\s+confirmed\s+nor\s+denied|cannot\s+be\s+verified|could\s+not\s+be\s+verified)\b",
+    r"|neither\s+confirmed\s+nor\s+denied|cannot\s+be\s+verified|could\s+not\s+be\s+verified"
+    # Nobody knows when (or whether): "too early to say when sailings would resume", "did not
+    # say whether it would return", "no date has been set for the reopening".
+    r"|too\s+(?:early|soon)\s+to\s+(?:say|tell|know|predict)"
+    r"|(?:did|does|do|would|could|can)\s*(?:not|n't)\s+(?:yet\s+)?(?:say|specify|give\s+a\s+date"
+    r"|know|indicate|disclose)\s+(?:when|whether|if|how\s+soon|how\s+long)"
+    r"|(?:is|was|are|were|remains?|remained)\s+(?:not\s+(?:yet\s+)?known|unknown|uncertain)"
+    r"\s+(?:when|whether|if)|no\s+(?:new\s+)?(?:date|timetable|timeline|timeframe)\s+(?:has|had"
+    r"|have)\s+(?:yet\s+)?been\s+(?:set|given|announced|fixed))\b",
     re.IGNORECASE,
 )
 _NEGATION_BEFORE = re.compile(
     r"(?:n't|\b(?:not|never|yet\s+to|failed\s+to|fail\s+to|refused\s+to|refuses\s+to|without"
     r"|neither|nor|no\s+sign\s+of|no\s+(?:immediate\s+)?plans?\s+to|unable\s+to))\b(?:\s+\w+){0,3}\s*$",
+    re.IGNORECASE,
+)
+# A plan told as past: "had been expected to reopen", "was originally scheduled to start".
+_FORMER_PLAN = re.compile(
+    r"\b(?:had\s+been|(?:was|were|had\s+been)\s+(?:originally|initially|first))\s+"
+    r"(?:expected|scheduled|due|set|slated|planned|supposed|meant)\s+to\s+(?:be\s+)?(?:\w+ly\s+)?$",
     re.IGNORECASE,
 )
 _NO_LONGER = re.compile(r"\bno\s+longer\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
@@ -561,7 +594,10 @@ def restriction_of(trigger: str) -> str | None:
     """The restriction noun an event's trigger names ("lifted the ban" -> "ban"), if any."""
     m = _RESTRICTION_RE.search(trigger)
     if not m:
-        return None
+        # "India banned onion exports": the verb names the ban it imposes.
+        return (
+            "ban" if re.fullmatch(r"bann(?:ed|ing)|bans", trigger.strip(), re.IGNORECASE) else None
+        )
     word = " ".join(m.group(0).lower().split())
     return word.removeprefix("travel ").rstrip("s") if not word.endswith("ss") else word
 
@@ -678,6 +714,15 @@ def _find_hits(sentence: str) -> list[_Hit]:
         elif lemma.gated:
             lo, hi = clause_bounds(sentence, start, end)
             service = _SERVICE_RE.search(sentence, lo, hi)
+            if (
+                not service
+                and lemma.name in ("be held", "take place")
+                and _DATE_AFTER.match(sentence, end)
+                and not _OTHER_SUBJECT.search(sentence, lo, start)
+            ):
+                # "Primavera Sound will be held on November 7": a named event, on its date.
+                hits.append(hit)
+                continue
             if not service:
                 continue
             if lemma.name == "start" and (
@@ -695,6 +740,10 @@ def _find_hits(sentence: str) -> list[_Hit]:
             # "called off the amateur section of the marathon", "some flights were cancelled":
             # a part stops, the whole goes on. A limit (see caveat_cues), not a change.
             continue
+        if lemma.name == "ban" and hit.restriction is None:
+            # "banned onion exports": a ban imposed, in the ban's own perspective (in force);
+            # a caller tracking the trade turns it round (service_state).
+            hit.restriction, hit.state = "ban", "operating"
         hits.append(hit)
     return _drop_governed(sentence, hits)
 
@@ -788,6 +837,9 @@ def _drop_governed(sentence: str, hits: list[_Hit]) -> list[_Hit]:
         if (
             governor is not None
             and governor.state != hit.state
+            # The object is a noun ("the resumption"); "reopening delayed" is a subject and
+            # its verb, handled below.
+            and _NOUN_FORM.search(sentence, hit.start, hit.end)
             and re.fullmatch(
                 r"\s+(?:the|its|their|a|an|this|that|planned|scheduled|expected|proposed|long-awaited"
                 r"|\w+'s)?\s*(?:planned\s+|scheduled\s+)?",
@@ -805,7 +857,14 @@ def _drop_governed(sentence: str, hits: list[_Hit]) -> list[_Hit]:
             nxt is not None
             and nxt.state != hit.state
             and _NOUN_FORM.search(sentence, hit.start, hit.end)
-            and _SUBJECT_OF.fullmatch(sentence, hit.span[1], nxt.start)
+            and (
+                _SUBJECT_OF.fullmatch(sentence, hit.span[1], nxt.start)
+                # A headline drops the auxiliary: "Holyhead reopening delayed until January".
+                or (
+                    re.match(r"[\w-]+ed\b", sentence[nxt.start :])
+                    and re.fullmatch(r"\s+", sentence[hit.span[1] : nxt.start])
+                )
+            )
             and not re.search(r"\b(?:and|but|or|as|while)\b|[,;]", sentence[hit.end : nxt.start])
         ):
             continue
@@ -817,7 +876,7 @@ _NOUN_FORM = re.compile(
     r"(?:tion|sion|sions|tions|ure|ures|ment|ing|ings|al|als|start|launch)$", re.IGNORECASE
 )
 _SUBJECT_OF = re.compile(
-    r"(?:\s+[\w'-]+){0,6}?\s+(?:has|have|had|was|were|is|are|will|would|could|may|might)"
+    r"(?:\s+[\w'-]+){0,8}?\s+(?:has|have|had|was|were|is|are|will|would|could|may|might)"
     r"(?:\s+(?:been|be|not|now|also|again))*\s+(?:\w+ly\s+)?",
     re.IGNORECASE,
 )
@@ -857,6 +916,18 @@ def _modality(sentence: str, hit: _Hit, lo: int) -> Modality:
         re.IGNORECASE,
     ) and not _is_past_form(sentence, hit, lo):
         return "hedged"
+    if planned and (
+        hit.lemma.name == "continue"
+        or re.search(
+            r"\b(?:remain|stay|continue\s+to\s+be|still\s+be|be\s+kept)\s+(?:\w+ly\s+)?$"
+            r"|\bextend(?:s|ed|ing)?\s+(?:the|its|their)\s+$",
+            before,
+            re.IGNORECASE,
+        )
+    ):
+        # "would remain suspended", "the ban will continue": the state now, said to last; no
+        # change to come.
+        return "reported"
     if planned:
         return "planned"
     word = sentence[hit.start : hit.end].lower()
@@ -1258,6 +1329,11 @@ def has_trigger(sentence: str) -> bool:
 
 def extract_events(sentence: str, *, published: dt.datetime | dt.date) -> list[Event]:
     """The state changes `sentence` reports, each with modality, negation, date and source."""
+    cut = dateline_end(sentence)
+    if cut:
+        # "YEREVAN, Feb 10 (Reuters) - ...": the filing place, date and agency are no part of
+        # what the sentence reports (blanked, so positions still match the sentence).
+        sentence = " " * cut + sentence[cut:]
     hits = _find_hits(sentence)
     first_since = list(_FIRST_SINCE.finditer(sentence)) if "first" in sentence.lower() else []
     if not hits and not first_since:
@@ -1276,12 +1352,14 @@ def extract_events(sentence: str, *, published: dt.datetime | dt.date) -> list[E
 
     for i, hit in enumerate(hits):
         lo, _hi = clause_bounds(sentence, hit.start, hit.end)
+        dm = assigned.get(i)
+        date = dm.ref if dm is not None else _duration_date(sentence, hit, durations, pub)
+        if _background(sentence, hit, date is not None):
+            continue
         modality = _modality(sentence, hit, lo)
         negation = _negation(sentence, hit, lo)
         state: State = hit.state
         negated = False
-        dm = assigned.get(i)
-        date = dm.ref if dm is not None else _duration_date(sentence, hit, durations, pub)
         past_form = _is_past_form(sentence, hit, lo)
         if past_form and date is not None and modality == "reported" and period_start(date) > pub:
             # "The strike planned for Friday has been called off": Friday is the strike's date;
@@ -1309,6 +1387,13 @@ def extract_events(sentence: str, *, published: dt.datetime | dt.date) -> list[E
                     re.IGNORECASE,
                 ):
                     modality = "reported"  # "has yet to resume": a fact about now, not a plan
+        if (
+            modality == "planned"
+            and not negated
+            and _FORMER_PLAN.search(sentence, max(lo, hit.start - 60), hit.start)
+        ):
+            # "had been expected to open early this month": a plan that did not happen (yet).
+            negated = True
         if date is not None and modality == "reported" and not negated and period_start(date) > pub:
             modality = "planned"
         trigger = sentence[hit.span[0] : hit.span[1]]
@@ -1335,6 +1420,8 @@ def extract_events(sentence: str, *, published: dt.datetime | dt.date) -> list[E
                         events.append((lo, g.start(), implied))
                     break
 
+    events.extend(_new_date_events(sentence, hits, dates, events, sources, pub))
+
     for m in first_since:
         lo = clause_bounds(sentence, m.start(), m.end())[0]
         events.extend(
@@ -1344,11 +1431,134 @@ def extract_events(sentence: str, *, published: dt.datetime | dt.date) -> list[E
     return _dedupe(events)
 
 
+# "on cancelled flights", "the suspended trains": a participle describing runs, no change.
+_ATTRIBUTIVE_BEFORE = re.compile(
+    r"\b(?:on|of|for|from|with|about|by|any|all|the|their|its|those|these|some|many|several)"
+    r"\s+(?:\w+ly\s+)?$",
+    re.IGNORECASE,
+)
+# "down from three before the suspension", "resumed in September after a previous
+# suspension": a change named as a noun only to place something else in time.
+_TEMPORAL_REFERENCE = re.compile(
+    r"\b(?:before|after|since|during|following|prior\s+to|throughout)\s+(?:the|a|an|its|their"
+    r"|this|that)\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _background(sentence: str, hit: _Hit, dated: bool) -> bool:
+    """A trigger that describes or places something else rather than reporting a change."""
+    word = sentence[hit.start : hit.end]
+    if (
+        hit.restriction is None
+        and word.lower().endswith("ed")
+        and _ATTRIBUTIVE_BEFORE.search(sentence, max(0, hit.start - 30), hit.start)
+    ):
+        nxt = re.match(r"\s+([\w-]+)(?:\s+([\w-]+))?", sentence[hit.end :])
+        if nxt and any(
+            w and w.lower().endswith("s") and _SERVICE_RE.fullmatch(w) for w in nxt.groups()
+        ):
+            return True
+    return (
+        not dated
+        and " " not in word.strip()
+        and bool(_NOUN_FORM.search(word))
+        and not word.lower().endswith("ing")
+        and bool(_TEMPORAL_REFERENCE.search(sentence, max(0, hit.start - 50), hit.start))
+    )
+
+
+_NEW_DATE_BEFORE = re.compile(
+    r"^(?:\s+[\w'’-]+){0,8}?\s+(?:until|till|to|for)\s+(?:at\s+least\s+|the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _new_date_events(
+    sentence: str,
+    hits: list[_Hit],
+    dates: list[DateMatch],
+    events: list[tuple[int, int, Event]],
+    sources: list[tuple[int, int, Attribution]],
+    pub: dt.date,
+) -> list[tuple[int, int, Event]]:
+    """A postponement to a new date is also the plan for that date: "the reopening has been
+    delayed until January 15", "postponed this year's edition to March 2027"."""
+    out: list[tuple[int, int, Event]] = []
+    for hit in hits:
+        if hit.lemma.name != "postpone" or hit.restriction is not None:
+            continue
+        lo, hi = clause_bounds(sentence, hit.start, hit.end)
+        own = next((ev for _, at, ev in events if at == hit.start), None)
+        if own is None or own.negated or own.modality not in ("reported", "planned"):
+            continue
+        dm = next(
+            (
+                d
+                for d in dates
+                if hit.end <= d.start < hi
+                and (
+                    _NEW_DATE_BEFORE.match(sentence[hit.end : d.start])
+                    or (
+                        re.match(r"(?:until|till|to|for)\b", d.ref.text, re.IGNORECASE)
+                        and re.fullmatch(r"(?:\s+[\w'’-]+){0,8}?\s+", sentence[hit.end : d.start])
+                    )
+                )
+            ),
+            None,
+        )
+        if dm is None:
+            continue
+        ref = dm.ref
+        if period_start(ref) <= pub and not re.search(r"\d{4}", ref.text):
+            # "pushed back to June", said in April of a year whose June is ahead: the new date
+            # is always ahead.
+            ref = DateRef(ref.value.replace(year=ref.value.year + 1), ref.precision, ref.text)
+        if period_start(ref) <= pub:
+            continue
+        if own.date is not None and own.date == dm.ref:
+            own.date = None  # the new date is the plan's, not when it was postponed
+        # What was postponed: the change named beside the verb ("the reopening", "the
+        # closure"), else the thing itself, which then goes ahead on the new date.
+        state: State = "operating"
+        nouns = [
+            (abs(start - hit.start), lemma.state)
+            for start, end, lemma in _candidates(sentence)
+            if lo <= start < hi
+            and not (hit.start <= start < hit.end)
+            and lemma.name != "postpone"
+            and _NOUN_FORM.search(sentence, start, end)
+        ]
+        if nouns:
+            state = min(nouns)[1]
+        out.append(
+            (
+                lo,
+                dm.start,
+                Event(
+                    state=state,
+                    modality="planned",
+                    trigger=sentence[hit.span[0] : hit.span[1]],
+                    date=ref,
+                    attribution=_nearest_attribution(sources, hit.start),
+                ),
+            )
+        )
+    return out
+
+
 def _until(sentence: str, dm: DateMatch) -> bool:
     """Whether the date bounds a state ("until Monday", "till June"), rather than dates it."""
     return bool(
         re.match(r"(?:until|till)\b", dm.ref.text, re.IGNORECASE)
         or re.search(r"\b(?:until|till)\s+$", sentence[max(0, dm.start - 12) : dm.start], re.I)
+        # "extends the suspension to the end of January": the new end, not a start.
+        or re.search(
+            r"\b(?:extend(?:s|ed|ing)?|prolong(?:s|ed|ing)?|extension)\b[^,;.]{0,80}?\s(?:to|through)"
+            r"\s+(?:the\s+)?$",
+            sentence[max(0, dm.start - 100) : dm.start],
+            re.I,
+        )
     )
 
 
@@ -1362,7 +1572,13 @@ def _duration_date(
         if (
             d.post == "after"
             and 0 <= hit.start - d.end <= 20
-            and re.match(r"\s*(?:the|their|its|his|her|a)?\s*$", sentence[d.end : hit.start], re.I)
+            and re.match(
+                # "... after their suspension", "three months after it closed".
+                r"\s*(?:the|their|its|his|her|a)?\s*$|\s*(?:it|they|(?:the|its|their)\s+[\w-]+)"
+                r"\s+(?:(?:was|were|had(?:\s+been)?)\s+)?(?:first\s+)?$",
+                sentence[d.end : hit.start],
+                re.I,
+            )
         ):
             return _years_back(pub, d, d.text)
         # "have been suspended for six years": since six years ago.
@@ -1509,7 +1725,8 @@ _CAVEATS: dict[str, re.Pattern[str]] = {
         r"\b(?:den(?:y|ies|ied|ying)|dismiss(?:ed|es|ing)?\s+(?:the\s+|those\s+|such\s+)?"
         r"(?:reports?|claims?|suggestions?|speculation)|reject(?:ed|s)?\s+(?:the\s+)?"
         r"(?:reports?|claims?)|refut(?:ed|es)|false\s+(?:reports?|claims?|information)"
-        r"|no\s+such\s+(?:plans?|decision)|(?:had|has|have)\s+no\s+plans?\s+to)\b",
+        r"|no\s+such\s+(?:plans?|decision)|(?:had|has|have)\s+no\s+(?:immediate\s+|current\s+)?"
+        r"(?:plans?|proposals?|intention)\s+(?:to|of))\b",
         re.IGNORECASE,
     ),
     "unconfirmed": _UNCONFIRMED_BEFORE,
@@ -1541,9 +1758,11 @@ _CAVEATS: dict[str, re.Pattern[str]] = {
     ),
 }
 _CAVEAT_PREFILTER = re.compile(
-    r"den[yi]|dismiss|reject|refut|false|no\s+such|no\s+plan|confirm|verif|comment|eligible"
+    r"den[yi]|dismiss|reject|refut|false|no\s+such|no\s+plan|no\s+proposal|no\s+intention|confirm|verif|comment|eligible"
     r"|allowed|permitted|able|only|limited|restricted|reserved|intended|open|except|excluding"
     r"|capacity|reduced|partial|trial|reportedly|apparently|allegedly|rumou?r|speculat"
+    r"|too\s+(?:early|soon)|\bsay\b|specify|give\s+a\s+date|\bknow|indicate|disclose|uncertain"
+    r"|\bno\s+(?:new\s+)?(?:date|timetable|timeline|timeframe)"
     r"|according|photo|image|video|footage|post|unclear|not\s+clear|silent|mention|report"
     r"|without|closed\s+doors|take\s+part|participat|compet|attend",
     re.IGNORECASE,

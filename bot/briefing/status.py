@@ -94,7 +94,7 @@ import sqlite_utils
 
 from bot.analysis import events as ev_mod
 from bot.analysis import service
-from bot.analysis.dates import find_dates, period_end, period_start
+from bot.analysis.dates import dateline_end, find_dates, period_end, period_start
 from bot.analysis.relevance import SituationMatcher, signature
 from bot.models import (
     ArticleRef,
@@ -331,7 +331,9 @@ def _cited_outlet(article: ArticleRef, attribution: Attribution | None, relay: s
     via = article.outlet if _known(article.outlet) else RELAY_LABEL
     if attribution is not None and attribution.kind == "outlet":
         named = attribution.name
-        if _known(article.outlet) and _norm_outlet(named) in _norm_outlet(article.outlet):
+        if _own_staff(article, named) or (
+            _known(article.outlet) and _norm_outlet(named) in _norm_outlet(article.outlet)
+        ):
             return article.outlet
         return f"{named} (via {via})"
     if _known(article.outlet):
@@ -339,9 +341,23 @@ def _cited_outlet(article: ArticleRef, attribution: Attribution | None, relay: s
     return f"{relay} (via {RELAY_LABEL})" if relay else article.outlet or "unknown"
 
 
+def _own_staff(article: ArticleRef, named: str) -> bool:
+    """'AFP journalists at the scene' in an AFP story: the outlet's own reporting, no relay."""
+    outlet = article.outlet
+    return (
+        _known(outlet)
+        and len(outlet) > 1
+        and bool(re.search(rf"(?<!\w){re.escape(outlet)}(?!\w)", named, re.IGNORECASE))
+    )
+
+
 def _origin(article: ArticleRef, attribution: Attribution | None, relay: str | None) -> str:
     """The independent origin of a report: the outlet it ultimately comes from."""
-    if attribution is not None and attribution.kind == "outlet":
+    if (
+        attribution is not None
+        and attribution.kind == "outlet"
+        and not _own_staff(article, attribution.name)
+    ):
         return _norm_outlet(attribution.name)
     if _known(article.outlet):
         return _norm_outlet(article.outlet)
@@ -865,8 +881,15 @@ class _Engine:
             or plan.claims
         )
         first = min(p.published for p in plan_claims)
+        own_sentences = {p.sentence_id for p in plan_claims}
         for c in self.claims:
             if c in plan_claims or c.kind == "weak":
+                continue
+            if c.sentence_id in own_sentences and not any(
+                p.published < c.published for p in plan_claims
+            ):
+                # "delayed until January 15": the postponement announces this plan. (One
+                # whose new date matches an older plan's still voids that older plan.)
                 continue
             if c.kind == "doubt" and c.modality != "denied":
                 continue
@@ -885,8 +908,17 @@ class _Engine:
                 and (c.postponement or c.state == "cancelled")
             ):
                 return c
-            if c.kind == "neg" and c.modality == "planned" and c.state == plan.state:
-                return c  # "will not resume until June"
+            if (
+                c.kind == "neg"
+                and c.modality == "planned"
+                and c.state == plan.state
+                and (
+                    c.until or c.date is None or plan.date is None or _compatible(c.date, plan.date)
+                )
+            ):
+                # "will not resume until June"; "had been expected to open early this month"
+                # voids the plan for this month, not a later one.
+                return c
             if (
                 c.kind == "doubt"
                 and c.modality == "denied"
@@ -1165,7 +1197,10 @@ class _Engine:
             if c.kind != "weak":
                 continue
             group = self.group_of.get(id(c))
-            rumour = c.date is not None and period_start(c.date) > self.today
+            rumour = (c.date is not None and period_start(c.date) > self.today) or (
+                # "could open in the coming weeks": undated, but still to come.
+                c.date is None and c.state != self._state and _about_future(c)
+            )
             if not (rumour or (group is not None and group in self.run)):
                 continue
             if self._superseded("hedged", c.article.id, c.published, [c]):
@@ -1342,7 +1377,8 @@ def _expired(sentence: str, published: dt.datetime, today: dt.date) -> bool:
 
 
 _FUTURE_BEFORE = re.compile(
-    r"\b(?:would|will|shall|to|plans?\s+to|set\s+to|going\s+to|due\s+to)\s+(?:\w+\s+){0,2}$",
+    r"\b(?:would|will|shall|could|might|(?-i:may)|to|plans?\s+to|set\s+to|going\s+to|due\s+to)"
+    r"\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
 
@@ -1427,7 +1463,8 @@ def _who(group: _Group) -> str:
 
 
 def _clip_sentence(text: str, limit: int = 280) -> str:
-    text = " ".join(text.split())
+    # "NEW DELHI (PTI) - The government ...": the dateline says nothing about the caveat.
+    text = " ".join(text[dateline_end(text) :].split())
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
