@@ -103,6 +103,7 @@ def run(n: int, *, seed: int, workdir: Path, keep: bool) -> None:
     probe.wrap(pipeline.analysis_events, "extract_events", "extract_events")
     probe.wrap(EntityTagger, "tag_article", "tag entities")
     probe.wrap(EntityTagger, "situations_of", "mark situations")
+    probe.wrap(pipeline, "file_stories", "file stories")
     generated = stored = words = sentences = 0
     gen_seconds = 0.0
     start = time.perf_counter()
@@ -203,7 +204,7 @@ def run(n: int, *, seed: int, workdir: Path, keep: bool) -> None:
     total = seconds["pipeline"]
     print("  inside the pipeline run:")
     steps = ("split_sentences", "extract_events", "tag entities", "mark situations")
-    for label in ("normalise + hash", "analysis", *steps):
+    for label in ("normalise + hash", "analysis", *steps, "file stories"):
         spent = probe.seconds.get(label, 0.0)
         indent = "  " if label in steps else ""
         print(
@@ -219,6 +220,11 @@ def run(n: int, *, seed: int, workdir: Path, keep: bool) -> None:
     print(
         f"  event extraction adds {extraction / max(total - extraction, 1e-9):.0%} to the rest of"
         " the pipeline's time (issue 4 allows 30%)"
+    )
+    filing = probe.seconds.get("file stories", 0.0)
+    print(
+        f"  story filing adds {filing / max(total - filing, 1e-9):.0%} to the rest of the"
+        " pipeline's time (issue 5 allows 30%)"
     )
     print(
         f"  database size: pipeline {sizes.get('pipeline', 0):.0f} MB, raw articles "

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.briefing.brief import build_brief, clean_sentence, parse_window
+from bot.briefing.stories import assign_pending
 from bot.briefing.topics import Catalog
 from bot.errors import UserError
 from bot.models import Brief, PreparedArticle, RawArticle
@@ -76,6 +77,8 @@ class Corpus:
         self.now = now
         self.db = open_db(tmp_path / "t.db")
         ids = add_articles(self.db, [_prepare(a, now) for a in articles])
+        with self.db.atomic():
+            assign_pending(self.db)  # as the ingest pipeline does after each batch
         assert None not in ids, "a corpus article was dropped as a duplicate"
         self.ids = {a.label: i for a, i in zip(articles, ids, strict=True)}
         self.labels = {i: a.label for a, i in zip(articles, ids, strict=True)}

@@ -48,6 +48,7 @@ from bot.briefing.topics import dedupe, default_catalog, normalise, tokens, topi
 from bot.errors import UserError
 from bot.models import ArticleRef, Brief, Story, Topic
 from bot.store import search
+from bot.store import stories as stored_stories
 from bot.store.search import SentenceRow
 
 DEFAULT_WINDOW = dt.timedelta(days=7)
@@ -543,6 +544,8 @@ class _Doc:
     passing: bool = False
     relevance: float = 0.0
     lead_offset: int = 0  # 1 when the first sentence repeats the headline
+    filed: bool = False  # ingest filed it in a stored story (bot.briefing.stories) ...
+    copy_of: int | None = None  # ... as a syndicated copy of this article
 
 
 @dataclass
@@ -700,13 +703,14 @@ def _stories(
     core = [d for d in docs if not d.passing] or passing
     if core is passing:
         passing = []
-    groups = _report_groups(core)
+    groups = _filed_groups(db, core)
     idf = _weigh(groups)
     stories = _link_stories(groups)
     _attach(stories, passing, idf)
     for story in stories:
         story.relevance = max(d.relevance for d in story.docs)
         story.origins = _origins(story.docs)
+    for story in stories:  # every story's origins first: round-ups are told by the others'
         story.roundups = _roundups(story, stories)
     return stories
 
@@ -747,24 +751,47 @@ def _group_similarity(a: list[_Doc], b: list[_Doc]) -> float:
     return s
 
 
+def _filed_groups(db: sqlite_utils.Database, docs: list[_Doc]) -> list[list[_Doc]]:
+    """The candidates grouped by the story ingest filed them in (bot.briefing.stories); those
+    not filed yet (a database from before stories were stored) by MinHash here."""
+    filed = stored_stories.stories_of(db, [d.ref.id for d in docs])
+    by_story: dict[int, list[_Doc]] = {}
+    loose: list[_Doc] = []
+    for d in docs:
+        if d.ref.id in filed:
+            d.filed, d.copy_of = True, filed[d.ref.id][1]
+            by_story.setdefault(filed[d.ref.id][0], []).append(d)
+        else:
+            loose.append(d)
+    return list(by_story.values()) + (_report_groups(loose) if loose else [])
+
+
+def _weight(group: list[_Doc]) -> int:
+    """How many reports a group stands for in average linkage: a stored story's reports
+    (copies aside), or 1 for a MinHash group of copies and light rewrites."""
+    if not group[0].filed:
+        return 1
+    return max(1, sum(1 for d in group if d.copy_of is None))
+
+
 def _roundups(story: _Story, stories: list[_Story]) -> set[int]:
-    """Article ids in `story` that are round-ups: alike to two or more reports of another
-    story, about as much as to their own ("the week: a failed launch, a defector and a factory
-    tour"). A round-up is cited where it landed but is not one more outlet covering the story.
-    (A report of the story itself resembles another story through that story's round-up
-    alone, so it takes two of the other story's reports.)"""
+    """Article ids in `story` that are round-ups: alike to two or more independent reports of
+    another story, about as much as to their own story's ("the week: a failed launch, a
+    defector and a factory tour"). A round-up is cited where it landed but is not one more
+    outlet covering the story. (A report of the story itself resembles another story through
+    that story's round-up alone, so it takes two of the other story's reports.)"""
     out: set[int] = set()
-    if len(story.groups) < 2:
+    if len(story.origins) < 2:
         return out
-    for g in story.groups:
-        own = max(_group_similarity(g, h) for h in story.groups if h is not g)
+    for d in story.origins:
+        own = max(_group_similarity([d], [e]) for e in story.origins if e is not d)
         for other in stories:
-            if other is story or len(other.groups) < 2:
+            if other is story or len(other.origins) < 2:
                 continue
-            sims = [_group_similarity(g, h) for h in other.groups]
+            sims = [_group_similarity([d], [e]) for e in other.origins]
             linked = [x for x in sims if x >= LINK_SIM]
             if len(linked) >= 2 and max(linked) >= ROUNDUP_RATIO * own:
-                out.update(d.ref.id for d in g)
+                out.add(d.ref.id)
                 break
     return out
 
@@ -778,10 +805,11 @@ def _doc(ref: ArticleRef, sents: list[SentenceRow], skip: frozenset[str]) -> _Do
     # Boilerplate ("This story has been updated", "Sign up for our newsletter") says nothing
     # about the story: as features it would tie one site's articles together and part a
     # syndicated copy from its wire.
-    body = [s for s in (sents[1:] if repeats else sents) if not _BOILERPLATE.search(s.text)]
+    # Only the lead is read, so the scan stops as soon as it is found.
+    body = (s for s in (sents[1:] if repeats else sents) if not _BOILERPLATE.search(s.text))
     lead = [
         clean_sentence(s.text)  # datelines name the filing city and agency, not the story
-        for s in body[:LEAD_SENTENCES]
+        for s in itertools.islice(body, LEAD_SENTENCES)
     ]
     lead_words = [w for s in lead for w in tokens(s)]
     lead_shingles = _shingles(lead_words)
@@ -975,6 +1003,7 @@ def _link_stories(groups: list[list[_Doc]]) -> list[_Story]:
     # would make this quadratic).
     crowded = max(16, n // 3)
     outlets = [{d.ref.outlet for d in g} for g in groups]
+    weight = [_weight(g) for g in groups]
     # links[i][j] = (sum of pair similarities, best pair similarity) between clusters i and j
     links: list[dict[int, tuple[float, float]]] = [{} for _ in range(n)]
     for i, v in enumerate(vecs):
@@ -988,8 +1017,9 @@ def _link_stories(groups: list[list[_Doc]]) -> list[_Story]:
                 s = _similarity(vecs[i], vecs[j], mass[i], mass[j])
                 if outlets[i] & outlets[j]:
                     s *= SAME_OUTLET
-                links[i][j] = links[j][i] = (s, s)
-    size = [1] * n
+                # A stored story of several reports counts as that many in the average.
+                links[i][j] = links[j][i] = (s * weight[i] * weight[j], s)
+    size = list(weight)
     members: list[list[int]] = [[i] for i in range(n)]
     alive = [True] * n
     version = [0] * n

@@ -261,6 +261,7 @@ class Catalog:
         self._choices: tuple[list[str], list[tuple[str, str]]] | None = None
         self._country_words: dict[str, str] | None = None
         self._tagger: EntityTagger | None = None
+        self._place_words: frozenset[str] | None = None
         self._topic_names: dict[str, str] = {}
         for spec in topics.values():
             for name in (spec.key, spec.title, *spec.aliases):
@@ -442,6 +443,20 @@ class Catalog:
                     out[norm] = keys.pop()
             self._country_words = out
         return self._country_words
+
+    def place_words(self) -> frozenset[str]:
+        """Every word of every name of a country or group (and of the people and bodies the
+        catalog files under them: "kim", "jong", "un"), folded: where a story happens, not what
+        happens. Built once."""
+        if self._place_words is None:
+            words: set[str] = set()
+            for entity in self._entities.values():
+                if entity.kind == "city":
+                    continue
+                for alias in (*entity.aliases, *entity.inputs, entity.name):
+                    words.update(tokens(alias))
+            self._place_words = frozenset(words)
+        return self._place_words
 
     def tagging_table(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """(alias, entity key) pairs to tag articles with, and (code, entity key) pairs.

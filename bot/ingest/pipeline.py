@@ -74,6 +74,15 @@ def default_tagger() -> EntityTagger:
     return catalog_tagger()
 
 
+def file_stories(db: sqlite_utils.Database, ids: list[int] | None = None) -> int:
+    """File these articles (default: all without a story) in stories (bot.briefing.stories);
+    returns how many."""
+    # Imported here, like the tagger: story filing compares with the briefing's features.
+    from bot.briefing.stories import assign_pending
+
+    return assign_pending(db, ids)
+
+
 def _normalise(raw: RawArticle) -> tuple[str, str, str, dt.datetime]:
     if raw.published_at is None:
         raise IngestError("no publication date")
@@ -164,6 +173,11 @@ class _Batcher:
         for key, marked in retagged.items():
             if marked:
                 log.info("tagged %d stored articles as about %s", marked, key)
+        # Articles stored before stories were (an older database): filed now, once.
+        with db.atomic():
+            filed = file_stories(db)
+        if filed:
+            log.info("filed %d stored articles in stories", filed)
         self.summary = IngestSummary()
         self.pending: list[_Pending] = []
         self.seen_urls: set[str] = set()
@@ -212,7 +226,9 @@ class _Batcher:
             return
         # Ids in publication order (within a batch) keep id ranges close to date ranges.
         prepared.sort(key=lambda a: a.published_at)
-        ids = articles.add_articles(self.db, prepared)
+        with self.db.atomic():  # an article and its story are stored together
+            ids = articles.add_articles(self.db, prepared)
+            file_stories(self.db, [i for i in ids if i is not None])
         added = sum(1 for i in ids if i is not None)
         self.summary.added += added
         # None: another writer stored the same article since our check.

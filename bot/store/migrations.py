@@ -125,3 +125,43 @@ def m005_situations(db: sqlite_utils.Database) -> None:
         " PRIMARY KEY (situation, article_id)) WITHOUT ROWID"
     )
     db.execute("CREATE TABLE situation_tags (situation TEXT PRIMARY KEY, signature TEXT NOT NULL)")
+
+
+@MIGRATIONS()
+def m006_stories(db: sqlite_utils.Database) -> None:
+    """Stories: articles telling the same story across outlets, assigned at ingest.
+
+    Articles stored before this migration have no story yet; the next ingest assigns them
+    (bot.briefing.stories.assign_pending), and /brief treats them as stories of their own
+    until then.
+    """
+    db.execute(
+        "CREATE TABLE stories (id INTEGER PRIMARY KEY, first_at TEXT NOT NULL,"
+        " last_at TEXT NOT NULL, articles INTEGER NOT NULL DEFAULT 0)"
+    )
+    # copy_of: the earliest article this one is a near-exact copy of (syndication); a copy
+    # is cited but never counted as an independent source.
+    db.execute(
+        "CREATE TABLE story_articles (article_id INTEGER PRIMARY KEY REFERENCES articles(id),"
+        " story_id INTEGER NOT NULL REFERENCES stories(id), copy_of INTEGER)"
+    )
+    db.execute("CREATE INDEX story_articles_story ON story_articles (story_id)")
+    # What an article is compared by: MinHash of its title+lead shingles, its terms and names.
+    db.execute(
+        "CREATE TABLE story_features (article_id INTEGER PRIMARY KEY REFERENCES articles(id),"
+        " published_at TEXT NOT NULL, outlet TEXT NOT NULL, minhash BLOB NOT NULL,"
+        " lead_minhash BLOB NOT NULL, lead_size INTEGER NOT NULL, terms TEXT NOT NULL,"
+        " names TEXT NOT NULL)"
+    )
+    # LSH bands of the MinHash (near-duplicates share one), and each article's most telling
+    # terms (rewrites share some): the two ways a new article finds its candidates.
+    db.execute(
+        "CREATE TABLE story_bands (key INTEGER NOT NULL, article_id INTEGER NOT NULL,"
+        " PRIMARY KEY (key, article_id)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE story_terms (term TEXT NOT NULL, article_id INTEGER NOT NULL,"
+        " PRIMARY KEY (term, article_id)) WITHOUT ROWID"
+    )
+    # Document frequency of terms over stored articles, for idf.
+    db.execute("CREATE TABLE story_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID")
