@@ -114,3 +114,16 @@ def test_an_older_database_is_filed_by_the_next_ingest(tmp_path: Path) -> None:
 
     ingest_records(c.db, [], now=stories_corpora.JAPAN_NOW + dt.timedelta(days=1))
     assert sorted(map(sorted, filed(c).values())) == before
+
+
+def test_a_story_already_sent_sinks_below_fresh_ones(ingested: dict[str, Ingested]) -> None:
+    c = ingested["japan"]
+    first = c.brief("japan")
+    top = c.stories(first)[0]
+    assert "boj_wire" in top
+    sent = frozenset(c.ids[label] for label in top)
+    again = c.brief("japan", seen=sent)
+    assert c.stories(again)[0] != top
+    assert top in c.stories(again)  # still there, only lower
+    # Nothing sent: the order is the plain one.
+    assert c.stories(c.brief("japan", seen=frozenset())) == c.stories(first)

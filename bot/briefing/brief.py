@@ -1,12 +1,17 @@
 """/brief: the top stories on a topic in a window, clustered across outlets, one key sentence each.
 
-The pipeline, all at query time for now (issue 5 moves clustering to ingest):
+The pipeline:
 
 1. Candidates: bm25 over `topic_match(topic)` inside the window, at most CANDIDATES articles.
    When the window holds none, the most recent coverage instead (`Brief.fallback`).
-2. Report groups: articles whose title and lead share many word 3-shingles (MinHash + LSH,
-   then the exact Jaccard >= REWRITE_JACCARD) are copies or light rewrites of one report.
-3. Stories (`_link_stories`): report groups that tell one story in different words. Each
+2. Stored stories: ingest filed each article in a story (bot.briefing.stories: copies and
+   rewrites found with MinHash LSH, reports from other outlets by a strong tf-idf link, all
+   conservatively, with no topic in view). The candidates are grouped by those stories
+   (`_filed_groups`). Articles never filed (a database from before stories were stored) are
+   grouped here instead: title and lead word 3-shingles, MinHash + LSH, then the exact
+   Jaccard >= REWRITE_JACCARD (copies or light rewrites of one report).
+3. Stories (`_link_stories`): groups that tell one story in different words, now that the
+   topic is known (its own names are no evidence, the rest is). Each
    article is a tf-idf vector over its title and lead: stemmed content words (no stopwords,
    no generic news words, none of the topic's own names), country words folded to one term
    ("Beijing", "Chinese", "China" -> @china), figures (#600, #1%) and the days it names
@@ -600,12 +605,15 @@ def build_brief(
     now: dt.datetime,
     page: int = 1,
     per_page: int = 5,
+    seen: frozenset[int] = frozenset(),
 ) -> Brief:
     """The stories about `topic` published in [since, until], best first, one page of them.
 
     When the window holds nothing on the topic, the stories are the most recent coverage before
     `now` over a window as long as the one asked for; `fallback` is set, window_from/to are
-    the dates those stories cover and requested_from/to the window asked for.
+    the dates those stories cover and requested_from/to the window asked for. `seen` holds
+    the ids of articles the reader was already sent: stories made of them rank lower (novelty,
+    see `_rank`).
     """
     since, until, now = _utc(since), _utc(until), _utc(now)
     per_page = max(1, per_page)
@@ -623,7 +631,7 @@ def build_brief(
             fallback = bool(hits)
             ref_time = newest
     stories = _stories(db, topic, hits)
-    _rank(stories, ref_time=ref_time, span=span)
+    _rank(stories, ref_time=ref_time, span=span, seen=seen)
     total = len(stories)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
@@ -1104,8 +1112,14 @@ def _is_copy(a: _Doc, b: _Doc) -> bool:
 # ----------------------------------------------------------------------------- ranking
 
 
-def _rank(stories: list[_Story], *, ref_time: dt.datetime, span: dt.timedelta) -> None:
-    """Order stories by  score = relevance × (1 + ln independent_outlets) × recency.
+def _rank(
+    stories: list[_Story],
+    *,
+    ref_time: dt.datetime,
+    span: dt.timedelta,
+    seen: frozenset[int] = frozenset(),
+) -> None:
+    """Order stories by  score = relevance × (1 + ln independent_outlets) × recency × novelty.
 
     relevance: the best article's 0.7 × focus + 0.3 × bm25 rank (1 for the best candidate down to
         1/n). Focus is 1 when the title names the topic, 0.8 when the lead does, less for
@@ -1119,13 +1133,20 @@ def _rank(stories: list[_Story], *, ref_time: dt.datetime, span: dt.timedelta) -
     recency: 0.5 + 0.5 × 2^(-age/half_life), age from the story's newest article to the window
         end, half_life half the window (12 h .. 7 d): within a window, newer breaks ties and
         nudges, but a big story from day one still beats a minor one from today.
+    novelty: 0.25 + 0.75 × the share of the story's articles not in `seen` (the article ids a
+        chat was already sent, e.g. by its daily brief): a story told again with nothing new
+        sinks below fresh ones, but is not hidden (it may still be the biggest); a story that
+        gained new reports rises with them.
     Ties: newest first, then lowest article id (stable across runs).
     """
     half_life = min(max(span / 2, dt.timedelta(hours=12)), dt.timedelta(days=7))
     for s in stories:
         age = max((ref_time - s.newest).total_seconds(), 0.0)
         recency = 0.5 + 0.5 * 2 ** (-age / half_life.total_seconds())
-        s.score = s.relevance * (1 + math.log(max(s.independent, 1))) * recency
+        novelty = 1.0
+        if seen:
+            novelty = 0.25 + 0.75 * sum(d.ref.id not in seen for d in s.docs) / len(s.docs)
+        s.score = s.relevance * (1 + math.log(max(s.independent, 1))) * recency * novelty
     stories.sort(key=lambda s: (-s.score, -s.newest.timestamp(), min(d.ref.id for d in s.docs)))
 
 
