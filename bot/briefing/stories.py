@@ -18,6 +18,9 @@ when, within STORY_GAP of its publication:
    (a round-up that landed in a story must not pull another story's reports in after it).
    Candidates are the stored articles sharing two of its most telling terms.
 
+An article alike (LINK_SIM) to reports of two stories is a round-up, or a bridge between
+them: it starts a story of its own, and /brief places it. A link in other words also needs
+the two to share a tagged place when both name one (entity overlap, bot.store.entities).
 Stories are never merged at ingest; each article is filed once, in publication order.
 """
 
@@ -37,6 +40,7 @@ from bot.models import ArticleRef
 from bot.store import search
 from bot.store import stories as store
 from bot.store.articles import article_refs
+from bot.store.entities import entities_of_articles
 from bot.store.search import SentenceRow
 from bot.store.stories import StoredFeatures
 
@@ -153,12 +157,20 @@ class _Filer:
             return c.story_id, copy
         # Told in other words: the best story with a strong link from another outlet.
         idf = self._extend(idf, candidates)
+        # Reports of one story happen in the same place: an article sharing none of the
+        # tagged places (countries, cities) of the new one tells another story. Untagged
+        # articles (no place recognised) are not held to it.
+        places = entities_of_articles(self.db, [doc.ref.id, *(c.article_id for c in candidates)])
+        own = places.get(doc.ref.id, set())
         linked: dict[int, float] = {}
         related: set[int] = set()
         for c in candidates:
             s = self._similarity(doc, c, idf)
             if s >= _brief.LINK_SIM:
                 related.add(c.story_id)
+            theirs = places.get(c.article_id, set())
+            if own and theirs and not own & theirs:
+                continue
             if s >= INGEST_LINK and c.outlet != doc.ref.outlet:
                 linked[c.story_id] = max(linked.get(c.story_id, 0.0), s)
         # Alike to reports of two stories: a round-up (or a story that is about to merge two),

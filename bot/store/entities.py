@@ -103,6 +103,21 @@ def entities_of(db: sqlite_utils.Database, article_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
+def entities_of_articles(
+    db: sqlite_utils.Database, article_ids: Sequence[int]
+) -> dict[int, set[str]]:
+    """The entities each of these articles mentions (articles mentioning none are absent)."""
+    out: dict[int, set[str]] = {}
+    rows = db.execute(
+        "SELECT article_id, entity FROM article_entities INDEXED BY article_entities_article"
+        " WHERE article_id IN (SELECT value FROM json_each(?))",
+        [json.dumps([int(i) for i in article_ids])],
+    )
+    for aid, entity in rows:
+        out.setdefault(aid, set()).add(entity)
+    return out
+
+
 def add_entities(
     db: sqlite_utils.Database,
     article_id: int,
