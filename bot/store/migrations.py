@@ -159,9 +159,12 @@ def m006_stories(db: sqlite_utils.Database) -> None:
         "CREATE TABLE story_bands (key INTEGER NOT NULL, article_id INTEGER NOT NULL,"
         " PRIMARY KEY (key, article_id)) WITHOUT ROWID"
     )
+    # Keyed by (term, publication time): finding an article's candidates is one range scan
+    # of its story window per term, however common the term is over the years.
     db.execute(
-        "CREATE TABLE story_terms (term TEXT NOT NULL, article_id INTEGER NOT NULL,"
-        " PRIMARY KEY (term, article_id)) WITHOUT ROWID"
+        "CREATE TABLE story_terms (term TEXT NOT NULL, published_at TEXT NOT NULL,"
+        " article_id INTEGER NOT NULL, PRIMARY KEY (term, published_at, article_id))"
+        " WITHOUT ROWID"
     )
     # Document frequency of terms over stored articles, for idf.
     db.execute("CREATE TABLE story_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID")

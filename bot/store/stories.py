@@ -76,11 +76,10 @@ def by_terms(
 ) -> list[int]:
     """Articles in the window whose telling terms include `shared` of these, most shared first."""
     rows = db.execute(
-        "SELECT t.article_id, count(*) AS n FROM story_terms t"
-        " JOIN story_features f ON f.article_id = t.article_id"
-        " WHERE t.term IN (SELECT value FROM json_each(?))"
-        " AND f.published_at >= ? AND f.published_at <= ?"
-        " GROUP BY t.article_id HAVING n >= ? ORDER BY n DESC, t.article_id DESC LIMIT ?",
+        "SELECT article_id, count(*) AS n FROM story_terms"
+        " WHERE term IN (SELECT value FROM json_each(?))"
+        " AND published_at >= ? AND published_at <= ?"
+        " GROUP BY article_id HAVING n >= ? ORDER BY n DESC, article_id DESC LIMIT ?",
         [_ids(terms), to_iso(since), to_iso(until), shared, limit],
     )
     return [r[0] for r in rows]
@@ -186,8 +185,8 @@ def file(
         [(k, f.article_id) for k in bands],
     )
     db.conn.executemany(
-        "INSERT OR IGNORE INTO story_terms (term, article_id) VALUES (?, ?)",
-        [(t, f.article_id) for t in telling],
+        "INSERT OR IGNORE INTO story_terms (term, published_at, article_id) VALUES (?, ?, ?)",
+        [(t, at, f.article_id) for t in telling],
     )
 
 
