@@ -726,14 +726,14 @@ def test_pair_topic_stories_and_passing_mentions(pair):
 
 
 def test_passing_mention_only_after_the_lead_is_passing():
-    from bot.briefing.brief import _doc, _focus, _Mentions
+    from bot.briefing.brief import _focus, _Mentions, doc_features
     from bot.models import ArticleRef
     from bot.store.search import SentenceRow
 
     def doc(title: str, *sents: str):
         ref = ArticleRef(id=1, title=title, url="u", outlet="o", published_at=DPRK_NOW)
         rows = [SentenceRow(id=i, article_id=1, position=i, text=s) for i, s in enumerate(sents)]
-        return _doc(ref, rows, frozenset())
+        return doc_features(ref, rows, frozenset())
 
     japan = _Mentions(["Japan", "Japanese"])
     d = doc("Star homers twice", "He hit two home runs on Sunday.", "The Japanese star leads.")

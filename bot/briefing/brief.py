@@ -169,7 +169,7 @@ _BOILERPLATE = re.compile(
     r"related:|this story has been|this article was)\b|©",
     re.IGNORECASE,
 )
-_AGENCIES = _wordset("reuters reuter ap afp yonhap xinhua kyodo tass kcna bloomberg ria novosti")
+AGENCIES = _wordset("reuters reuter ap afp yonhap xinhua kyodo tass kcna bloomberg ria novosti")
 # "The ministry said on Wednesday it understood that ...", "The president urged ...": who said
 # it (or reacted) comes before what happened.
 _ATTRIBUTION_FIRST = re.compile(
@@ -345,12 +345,12 @@ _GENERIC_STEMS = frozenset(_stem(w) for w in _GENERIC) | _GENERIC
 def _term(word: str) -> str:
     """The term a folded word counts as: "@japan" for any word naming a country (Japan,
     Japanese, Tokyo), so reports that say "Beijing" and "China" meet; else its stem."""
-    place = _country_words().get(word)
+    place = country_words().get(word)
     return f"@{place}" if place else _stem(word)
 
 
 @functools.cache
-def _country_words() -> dict[str, str]:
+def country_words() -> dict[str, str]:
     return default_catalog().country_words()
 
 
@@ -535,7 +535,7 @@ class _Mentions:
 
 
 @dataclass
-class _Doc:
+class Doc:
     ref: ArticleRef
     bm25: float
     sentences: list[SentenceRow]
@@ -555,14 +555,14 @@ class _Doc:
 
 @dataclass
 class _Story:
-    docs: list[_Doc]
+    docs: list[Doc]
     centroid: dict[str, float]
     relevance: float = 0.0
-    origins: list[_Doc] = field(default_factory=list)  # one per independent report
-    groups: list[list[_Doc]] = field(default_factory=list)  # its report groups
+    origins: list[Doc] = field(default_factory=list)  # one per independent report
+    groups: list[list[Doc]] = field(default_factory=list)  # its report groups
     roundups: set[int] = field(default_factory=set)  # ids of round-ups that landed in it
     score: float = 0.0
-    key: tuple[str, _Doc] | None = None
+    key: tuple[str, Doc] | None = None
 
     @property
     def independent(self) -> int:
@@ -592,8 +592,8 @@ def warm() -> None:
     words (the catalog, ~0.1 s) now rather than on the first /brief (Router.warm calls it)."""
     import datasketch  # noqa: F401
 
-    _country_words()
-    _lsh_params()
+    country_words()
+    lsh_params()
 
 
 def build_brief(
@@ -689,15 +689,15 @@ def _stories(
     skip = frozenset(_term(w) for w in mentions.words) | mentions.words
     # Outlet and agency names ("(Reuters)", "(AP)") say who carried it, not what happened;
     # but the "China" of "South China Morning Post" still counts where a report says it.
-    places = _country_words()
-    skip |= _AGENCIES | {w for ref, _ in hits for w in tokens(ref.outlet) if w not in places}
+    places = country_words()
+    skip |= AGENCIES | {w for ref, _ in hits for w in tokens(ref.outlet) if w not in places}
     # A topic narrowed by a second place ("china-dprk") finds that place in every candidate
     # too: its names are no more evidence than the topic's own.
     skip |= {t for w in keywords.words if w in places for t in (w, _term(w))}
     n = len(hits)
-    docs: list[_Doc] = []
+    docs: list[Doc] = []
     for rank, (ref, _score) in enumerate(hits):
-        doc = _doc(ref, sentences.get(ref.id, []), skip)
+        doc = doc_features(ref, sentences.get(ref.id, []), skip)
         # bm25's order, not its value: see _rank for why the value says little here.
         doc.bm25 = 1.0 - rank / n
         _focus(doc, mentions, keywords)
@@ -723,13 +723,13 @@ def _stories(
     return stories
 
 
-def _attach(stories: list[_Story], passing: list[_Doc], idf: dict[str, float]) -> None:
+def _attach(stories: list[_Story], passing: list[Doc], idf: dict[str, float]) -> None:
     """Each passing article joins the story it tells, if any: under the same guards as two
     clusters merging (a LINK_SIM link to one of its reports, AVERAGE_SIM over them all, within
     STORY_GAP); otherwise it is dropped. Stories are fixed first, so it bridges nothing."""
     floor = math.log((sum(len(s.groups) for s in stories) + BACKGROUND_DOCS) / 0.5)
     for doc in passing:
-        _vectorise(doc, lambda t: idf.get(t, floor))
+        vectorise(doc, lambda t: idf.get(t, floor))
         best: tuple[float, _Story] | None = None
         for story in stories:
             if doc.ref.published_at - story.newest > STORY_GAP:
@@ -746,9 +746,9 @@ def _attach(stories: list[_Story], passing: list[_Doc], idf: dict[str, float]) -
             best[1].groups.append([doc])
 
 
-def _group_similarity(a: list[_Doc], b: list[_Doc]) -> float:
-    """_similarity between two report groups, with the same-outlet discount."""
-    s = _similarity(
+def _group_similarity(a: list[Doc], b: list[Doc]) -> float:
+    """similarity between two report groups, with the same-outlet discount."""
+    s = similarity(
         _group_vector(a),
         _group_vector(b),
         sum(d.mass for d in a) / len(a) or 1.0,
@@ -759,12 +759,12 @@ def _group_similarity(a: list[_Doc], b: list[_Doc]) -> float:
     return s
 
 
-def _filed_groups(db: sqlite_utils.Database, docs: list[_Doc]) -> list[list[_Doc]]:
+def _filed_groups(db: sqlite_utils.Database, docs: list[Doc]) -> list[list[Doc]]:
     """The candidates grouped by the story ingest filed them in (bot.briefing.stories); those
     not filed yet (a database from before stories were stored) by MinHash here."""
     filed = stored_stories.stories_of(db, [d.ref.id for d in docs])
-    by_story: dict[int, list[_Doc]] = {}
-    loose: list[_Doc] = []
+    by_story: dict[int, list[Doc]] = {}
+    loose: list[Doc] = []
     for d in docs:
         if d.ref.id in filed:
             d.filed, d.copy_of = True, filed[d.ref.id][1]
@@ -774,7 +774,7 @@ def _filed_groups(db: sqlite_utils.Database, docs: list[_Doc]) -> list[list[_Doc
     return list(by_story.values()) + (_report_groups(loose) if loose else [])
 
 
-def _weight(group: list[_Doc]) -> int:
+def _weight(group: list[Doc]) -> int:
     """How many reports a group stands for in average linkage: a stored story's reports
     (copies aside), or 1 for a MinHash group of copies and light rewrites."""
     if not group[0].filed:
@@ -804,7 +804,7 @@ def _roundups(story: _Story, stories: list[_Story]) -> set[int]:
     return out
 
 
-def _doc(ref: ArticleRef, sents: list[SentenceRow], skip: frozenset[str]) -> _Doc:
+def doc_features(ref: ArticleRef, sents: list[SentenceRow], skip: frozenset[str]) -> Doc:
     """An article's clustering features, from its title and lead."""
     title_words = tokens(ref.title)
     # Some sources repeat the headline as the first paragraph (the seed dump format does): it
@@ -831,7 +831,7 @@ def _doc(ref: ArticleRef, sents: list[SentenceRow], skip: frozenset[str]) -> _Do
     names = {_term(w) for s in lead for w in _names(s)}
     if sum(w[:1].isupper() for w in ref.title.split()) * 2 <= len(ref.title.split()):
         names |= {_term(w) for w in _names(ref.title)}  # sentence case: capitals are names
-    return _Doc(
+    return Doc(
         ref=ref,
         bm25=0.0,
         sentences=sents,
@@ -844,7 +844,7 @@ def _doc(ref: ArticleRef, sents: list[SentenceRow], skip: frozenset[str]) -> _Do
     )
 
 
-def _focus(doc: _Doc, mentions: _Mentions, keywords: _Mentions | None = None) -> None:
+def _focus(doc: Doc, mentions: _Mentions, keywords: _Mentions | None = None) -> None:
     """How much an article is about the topic: named in the title, the lead, or in passing.
 
     The lead is the first sentence of the body (after a repeated headline): a report about
@@ -861,7 +861,7 @@ def _focus(doc: _Doc, mentions: _Mentions, keywords: _Mentions | None = None) ->
         doc.passing = doc.passing or passing
 
 
-def _focus_on(doc: _Doc, mentions: _Mentions) -> tuple[float, bool]:
+def _focus_on(doc: Doc, mentions: _Mentions) -> tuple[float, bool]:
     if not doc.sentences or not mentions:
         return 0.5, False  # no sentences stored: no evidence either way, a neutral default
     # Cheapest evidence first: most on-topic articles name it in the title or the lead.
@@ -881,7 +881,7 @@ def _focus_on(doc: _Doc, mentions: _Mentions) -> tuple[float, bool]:
 
 
 @functools.cache
-def _lsh_params() -> tuple[int, int]:
+def lsh_params() -> tuple[int, int]:
     """LSH bands and rows for REWRITE_JACCARD, worked out once: datasketch integrates
     numerically (~1 ms) on every index it builds otherwise."""
     from datasketch import MinHashLSH
@@ -890,7 +890,7 @@ def _lsh_params() -> tuple[int, int]:
     return int(probe.b), int(probe.r)
 
 
-def _report_groups(docs: list[_Doc]) -> list[list[_Doc]]:
+def _report_groups(docs: list[Doc]) -> list[list[Doc]]:
     """Copies and light rewrites of one report, found with MinHash LSH over title+lead shingles."""
     from datasketch import MinHash, MinHashLSH  # ~0.5 s import (scipy): only when briefing
 
@@ -903,7 +903,7 @@ def _report_groups(docs: list[_Doc]) -> list[list[_Doc]]:
         return i
 
     if len(docs) > 1:
-        lsh = MinHashLSH(threshold=REWRITE_JACCARD, num_perm=NUM_PERM, params=_lsh_params())
+        lsh = MinHashLSH(threshold=REWRITE_JACCARD, num_perm=NUM_PERM, params=lsh_params())
         hashes: list[MinHash] = []
         for i, d in enumerate(docs):
             # Sharing the first one's permutations saves generating them per article.
@@ -925,13 +925,13 @@ def _report_groups(docs: list[_Doc]) -> list[list[_Doc]]:
                     continue
                 if _jaccard(d.shingles, docs[j].shingles) >= REWRITE_JACCARD:
                     parent[find(j)] = find(i)
-    groups: dict[int, list[_Doc]] = {}
+    groups: dict[int, list[Doc]] = {}
     for i, d in enumerate(docs):
         groups.setdefault(find(i), []).append(d)
     return list(groups.values())
 
 
-def _weigh(groups: list[list[_Doc]]) -> dict[str, float]:
+def _weigh(groups: list[list[Doc]]) -> dict[str, float]:
     """tf-idf vectors, document frequency counted over report groups (copies count once).
 
     idf = ln((N + BACKGROUND_DOCS) / (df + 0.5)) over N groups: words that many different
@@ -946,11 +946,11 @@ def _weigh(groups: list[list[_Doc]]) -> dict[str, float]:
     idf = {t: math.log(n / (c + 0.5)) for t, c in df.items()}
     for g in groups:
         for d in g:
-            _vectorise(d, idf.__getitem__)
+            vectorise(d, idf.__getitem__)
     return idf
 
 
-def _vectorise(d: _Doc, idf: Callable[[str], float]) -> None:
+def vectorise(d: Doc, idf: Callable[[str], float]) -> None:
     plain = {t: (1 + math.log(c)) * idf(t) for t, c in d.terms.items()}
     # The boost is for shared names only: an article's own names are no more evidence
     # against a match than its other words, so the mass it is measured by is plain.
@@ -958,7 +958,7 @@ def _vectorise(d: _Doc, idf: Callable[[str], float]) -> None:
     d.vec = {t: v * NAME_BOOST if t in d.names else v for t, v in plain.items()}
 
 
-def _group_vector(group: list[_Doc]) -> dict[str, float]:
+def _group_vector(group: list[Doc]) -> dict[str, float]:
     """The mean of a report group's vectors (a copy adds no weight of its own)."""
     if len(group) == 1:
         return group[0].vec
@@ -969,7 +969,7 @@ def _group_vector(group: list[_Doc]) -> dict[str, float]:
     return out
 
 
-def _similarity(a: dict[str, float], b: dict[str, float], na: float, nb: float) -> float:
+def similarity(a: dict[str, float], b: dict[str, float], na: float, nb: float) -> float:
     """Weighted overlap: the weight of shared terms (the lesser of the two weights), over the
     geometric mean of the two articles' total weights.
 
@@ -983,7 +983,7 @@ def _similarity(a: dict[str, float], b: dict[str, float], na: float, nb: float) 
     return shared / math.sqrt(na * nb) if shared else 0.0
 
 
-def _link_stories(groups: list[list[_Doc]]) -> list[_Story]:
+def _link_stories(groups: list[list[Doc]]) -> list[_Story]:
     """Report groups -> stories: average-link clustering with a single-link and a time guard.
 
     Clusters A and B merge, best average first, while
@@ -1022,7 +1022,7 @@ def _link_stories(groups: list[list[_Doc]]) -> list[_Story]:
             for j in ids:
                 if j == i or j in links[i]:
                     continue
-                s = _similarity(vecs[i], vecs[j], mass[i], mass[j])
+                s = similarity(vecs[i], vecs[j], mass[i], mass[j])
                 if outlets[i] & outlets[j]:
                     s *= SAME_OUTLET
                 # A stored story of several reports counts as that many in the average.
@@ -1090,18 +1090,18 @@ def _unit(vec: dict[str, float]) -> dict[str, float]:
     return {t: v / norm for t, v in vec.items()}
 
 
-def _origins(docs: list[_Doc]) -> list[_Doc]:
+def _origins(docs: list[Doc]) -> list[Doc]:
     """One article per independent report: a near-exact copy (same title+lead, or the same lead
     under a new headline) counts for its earliest carrier, not as another outlet."""
     docs = sorted(docs, key=lambda d: (d.ref.published_at, d.ref.id))
-    origins: list[_Doc] = []
+    origins: list[Doc] = []
     for d in docs:
         if not any(_is_copy(d, o) for o in origins):
             origins.append(d)
     return origins
 
 
-def _is_copy(a: _Doc, b: _Doc) -> bool:
+def _is_copy(a: Doc, b: Doc) -> bool:
     if _jaccard(a.shingles, b.shingles) >= COPY_JACCARD:
         return True
     # A lead of a dozen words or fewer could be shared boilerplate; it takes more to be a copy.
@@ -1159,7 +1159,7 @@ def _choose_key_sentences(stories: list[_Story], topic: Topic) -> None:
     keywords = _Mentions(topic.keywords)
     chosen: list[set[str]] = []
     for story in stories:
-        best: tuple[float, str, _Doc, set[str]] | None = None
+        best: tuple[float, str, Doc, set[str]] | None = None
         # The most relevant reports, newer first among equals: in a developing story the
         # latest report tells what happened, the first what was planned. Syndicated copies
         # are left out: what a copy says is credited to its source.

@@ -12,7 +12,7 @@ when, within STORY_GAP of its publication:
    at least REWRITE_JACCARD (a light rewrite) or COPY_JACCARD (a syndicated copy, filed with
    `copy_of` so it is never counted as an independent source);
 2. or it tells the story in other words: tf-idf weighted overlap (bot.briefing.brief's
-   `_similarity`, idf from the stored document frequencies) of at least INGEST_LINK with an
+   `similarity`, idf from the stored document frequencies) of at least INGEST_LINK with an
    article of the story *from another outlet* (one outlet's house style makes its unrelated
    pieces look alike), and at least INGEST_AVERAGE on average over the story's articles
    (a round-up that landed in a story must not pull another story's reports in after it).
@@ -34,7 +34,7 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.briefing import brief as _brief
+from bot.briefing import brief
 from bot.briefing.topics import default_catalog, tokens
 from bot.models import ArticleRef
 from bot.store import search
@@ -50,7 +50,7 @@ from bot.store.stories import StoredFeatures
 # linked at ingest; /brief links the rest with its topic in view.
 INGEST_LINK = 0.35
 INGEST_AVERAGE = 0.2
-STORY_GAP = _brief.STORY_GAP
+STORY_GAP = brief.STORY_GAP
 # How many of an article's terms are indexed for finding it, and used to find candidates.
 TELLING_TERMS = 10
 # Articles filed per read of their rows.
@@ -82,8 +82,8 @@ class _Filer:
     def __init__(self, db: sqlite_utils.Database, documents: int) -> None:
         self.db = db
         self.documents = documents
-        self.bands, self.rows = _brief._lsh_params()
-        self.places = _brief._country_words()
+        self.bands, self.rows = brief.lsh_params()
+        self.places = brief.country_words()
         # Which countries a story happens in is no evidence that two reports tell one story
         # (every report on a topic names them); /brief's own linking adds that, topic in view.
         catalog = default_catalog()
@@ -91,7 +91,7 @@ class _Filer:
 
     def idf(self, terms: set[str]) -> dict[str, float]:
         df = store.document_frequency(self.db, terms)
-        n = self.documents + _brief.BACKGROUND_DOCS
+        n = self.documents + brief.BACKGROUND_DOCS
         return {t: math.log(n / (df.get(t, 0) + 0.5)) for t in terms}
 
     def _extend(self, idf: dict[str, float], stored: list[StoredFeatures]) -> dict[str, float]:
@@ -100,13 +100,13 @@ class _Filer:
         return {**idf, **self.idf(missing)} if missing else idf
 
     def file(self, ref: ArticleRef, sentences: list[SentenceRow]) -> None:
-        skip = self.where | _brief._AGENCIES | set(tokens(ref.outlet))
-        doc = _brief._doc(ref, sentences, frozenset(skip))
+        skip = self.where | brief.AGENCIES | set(tokens(ref.outlet))
+        doc = brief.doc_features(ref, sentences, frozenset(skip))
         mh, lead = _minhash(doc.shingles), _minhash(doc.lead_shingles)
         keys = _band_keys(mh, self.bands, self.rows)
         since, until = ref.published_at - STORY_GAP, ref.published_at + STORY_GAP
         own = self.idf(set(doc.terms))
-        _brief._vectorise(doc, own.__getitem__)
+        brief.vectorise(doc, own.__getitem__)
         telling = sorted(doc.vec, key=lambda t: (-doc.vec[t], t))[:TELLING_TERMS]
         found = store.by_bands(self.db, keys)
         found.update(store.by_terms(self.db, telling, since=since, until=until))
@@ -136,7 +136,7 @@ class _Filer:
 
     def _place(
         self,
-        doc: _brief._Doc,
+        doc: brief.Doc,
         mh: bytes,
         lead: bytes,
         candidates: list[StoredFeatures],
@@ -149,11 +149,11 @@ class _Filer:
             same = _estimate(mh, c.minhash)
             if not small and c.lead_size >= 12:
                 same = max(same, _estimate(lead, c.lead_minhash))
-            if same >= _brief.REWRITE_JACCARD and (best is None or same > best[0]):
+            if same >= brief.REWRITE_JACCARD and (best is None or same > best[0]):
                 best = (same, c)
         if best is not None:
             same, c = best
-            copy = (c.copy_of or c.article_id) if same >= _brief.COPY_JACCARD else None
+            copy = (c.copy_of or c.article_id) if same >= brief.COPY_JACCARD else None
             return c.story_id, copy
         # Told in other words: the best story with a strong link from another outlet.
         idf = self._extend(idf, candidates)
@@ -166,7 +166,7 @@ class _Filer:
         related: set[int] = set()
         for c in candidates:
             s = self._similarity(doc, c, idf)
-            if s >= _brief.LINK_SIM:
+            if s >= brief.LINK_SIM:
                 related.add(c.story_id)
             theirs = places.get(c.article_id, set())
             if own and theirs and not own & theirs:
@@ -190,8 +190,8 @@ class _Filer:
                 choice = (average, story_id)
         return (choice[1], None) if choice else (None, None)
 
-    def _similarity(self, doc: _brief._Doc, other: StoredFeatures, idf: dict[str, float]) -> float:
-        theirs = _brief._Doc(
+    def _similarity(self, doc: brief.Doc, other: StoredFeatures, idf: dict[str, float]) -> float:
+        theirs = brief.Doc(
             ref=doc.ref,
             bm25=0.0,
             sentences=[],
@@ -200,10 +200,10 @@ class _Filer:
             terms=Counter(other.terms),
             names=set(other.names),
         )
-        _brief._vectorise(theirs, idf.__getitem__)
-        s = _brief._similarity(doc.vec, theirs.vec, doc.mass or 1.0, theirs.mass or 1.0)
+        brief.vectorise(theirs, idf.__getitem__)
+        s = brief.similarity(doc.vec, theirs.vec, doc.mass or 1.0, theirs.mass or 1.0)
         if other.outlet == doc.ref.outlet:
-            s *= _brief.SAME_OUTLET
+            s *= brief.SAME_OUTLET
         return s
 
 
@@ -211,7 +211,7 @@ def _minhash(shingles: set[bytes]) -> bytes:
     from datasketch import MinHash  # ~0.5 s import (scipy): only when filing
 
     mh = MinHash(
-        num_perm=_brief.NUM_PERM,
+        num_perm=brief.NUM_PERM,
         seed=1,
         hashfunc=zlib.crc32,
         permutations=_permutations(),
@@ -228,7 +228,7 @@ def _permutations() -> Any:
     from datasketch import MinHash
 
     return MinHash(
-        num_perm=_brief.NUM_PERM, seed=1, hashfunc=zlib.crc32, scheme="affine32"
+        num_perm=brief.NUM_PERM, seed=1, hashfunc=zlib.crc32, scheme="affine32"
     ).permutations
 
 
