@@ -336,6 +336,9 @@ class Reply:
     model: Any = None
     buttons: list[list[Button]] = field(default_factory=list)
     link_preview: bool = False
+    # For a button press: send the reply as a new message instead of replacing the message whose
+    # button was pressed (a "Subscribe" under a brief confirms without erasing the brief).
+    new_message: bool = False
 
 
 @dataclass
@@ -347,7 +350,77 @@ class ChatContext:
     user_id: int | None = None
     chat_type: str = "console"  # private | group | supergroup | channel | console
     bot_username: str | None = None
+    # May change this chat's settings: a chat administrator, or a bot admin (Settings.admins;
+    # the router also checks `user_id` against those itself). Only groups ask for it.
     is_admin: bool = False
+    # The forum topic the message came from (None: the main chat, or not a forum); what a
+    # subscription made here is delivered to.
+    thread_id: int | None = None
+    chat_title: str | None = None
+
+
+# ----------------------------------------------------------------------------- subscriptions
+
+SubscriptionKind = Literal["brief", "status"]
+DeliveryStatus = Literal["claimed", "sent", "failed", "skipped"]
+
+
+@dataclass
+class Chat:
+    """A chat the bot talks to: `timezone` is IANA, what subscriptions without their own follow."""
+
+    id: int
+    type: str
+    title: str | None
+    timezone: str
+    active: bool
+    updated_at: dt.datetime
+    migrated_to: int | None = None
+
+
+@dataclass
+class Subscription:
+    """A daily brief on a topic ('brief') or alerts on a situation's changes ('status').
+
+    `key` is the resolved topic or situation key (what makes two subscriptions the same);
+    `query` is what the user typed, re-resolved at delivery so a changed catalog still applies.
+    `timezone` None follows the chat's (`chat_timezone`, filled when read with its chat).
+    """
+
+    id: int
+    chat_id: int
+    thread_id: int | None
+    kind: SubscriptionKind
+    key: str
+    query: str
+    local_time: str | None  # 'HH:MM', briefs only
+    timezone: str | None
+    quiet: bool
+    active: bool
+    created_at: dt.datetime
+    created_by: int | None = None
+    chat_timezone: str = "UTC"
+    chat_type: str | None = None
+
+    @property
+    def effective_timezone(self) -> str:
+        """The IANA zone the brief's local time is read in."""
+        return self.timezone or self.chat_timezone
+
+
+@dataclass
+class Delivery:
+    """One (subscription, local date) row of the delivery ledger."""
+
+    subscription_id: int
+    local_date: dt.date
+    status: DeliveryStatus
+    attempts: int
+    last_error: str | None
+    claimed_at: dt.datetime | None
+    sent_at: dt.datetime | None
+    article_ids: list[int] = field(default_factory=list)
+    retry_at: dt.datetime | None = None
 
 
 def _flat_date(key: str, date: DateRef | None) -> dict[str, Any]:

@@ -125,6 +125,22 @@ def age(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
     return short_date(value, now)
 
 
+def when_local(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """A local wall-clock moment against local `now`: 'today 08:00', 'tomorrow 08:00',
+    'Sat 28 Mar 08:00' (both aware; compared on `value`'s own calendar)."""
+    if value is None:
+        return ""
+    clock = value.strftime("%H:%M")
+    if now is not None and value.tzinfo is not None:
+        today = now.astimezone(value.tzinfo).date()
+        days = (value.date() - today).days
+        if days == 0:
+            return f"today {clock}"
+        if days == 1:
+            return f"tomorrow {clock}"
+    return f"{value.strftime('%a')} {short_date(value.date(), now)} {clock}"
+
+
 def dateref(value: DateRef | None) -> str:
     """A reported date at its own precision: '2020', 'March 2020', '2026-03-12'."""
     return value.label() if value is not None else ""
@@ -191,6 +207,7 @@ FILTERS = {
     "safe_url": safe_url,
     "host": host,
     "by_date": by_date,
+    "when_local": when_local,
 }
 
 
@@ -243,10 +260,12 @@ def render_json(reply: Reply) -> str:
     return json.dumps(to_jsonable(reply.model), ensure_ascii=False, indent=2)
 
 
-def button_label(key: str) -> str:
-    """A button caption from templates/_labels.j2 (wording stays in templates)."""
+def button_label(key: str, **fields: object) -> str:
+    """A button caption from templates/_labels.j2 (wording stays in templates); `fields` fill
+    its {placeholders} ("✖ {name}")."""
     labels = environment().get_template("_labels.j2").module.LABELS  # type: ignore[attr-defined]
-    return str(labels[key])
+    label = str(labels[key])
+    return label.format(**fields) if fields else label
 
 
 # ----------------------------------------------------------------------------- splitting

@@ -54,7 +54,8 @@ def renders(reply: Reply) -> None:
 def test_commands_list_is_menu_ready() -> None:
     names = [n for n, _ in COMMANDS]
     assert set(names) == {"start", "help", "search", "brief", "status", "timeline", "topics",
-                          "sources"}  # fmt: skip
+                          "sources", "subscribe", "unsubscribe", "subscriptions",
+                          "timezone"}  # fmt: skip
     for name, description in COMMANDS:
         assert name.islower() and 1 <= len(description) <= 256
 
@@ -242,7 +243,8 @@ def test_brief_more_button_round_trip(router: Router, monkeypatch: pytest.Monkey
     monkeypatch.setattr(brief_engine, "build_brief", padded)
     reply = router.handle("/brief north korea 3d", ctx())
     assert reply is not None and reply.kind == "brief"
-    [data] = buttons(reply)
+    [data, subscribe] = buttons(reply)
+    assert subscribe == "sub:b:dprk"
     assert data.startswith("b:") and data.endswith(":2") and len(data.encode()) <= CALLBACK_LIMIT
     more = router.callback(data, ctx(now=NOW + dt.timedelta(hours=1)))
     assert more is not None and more.kind == "brief"
@@ -273,8 +275,8 @@ def test_status_and_timeline_buttons(router: Router) -> None:
     assert reply is not None and reply.kind == "status"
     renders(reply)
     if reply.model.timeline:
-        [data] = buttons(reply)
-        assert data == "t:beijing-pyongyang"
+        [data, subscribe] = buttons(reply)
+        assert data == "t:beijing-pyongyang" and subscribe == "sub:s:beijing-pyongyang"
         timeline = router.callback(data, ctx())
         assert timeline is not None and timeline.kind == "timeline"
         [back] = buttons(timeline)

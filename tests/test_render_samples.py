@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.models import (
     ArticleRef,
@@ -215,7 +217,121 @@ def replies() -> list[Reply]:
                 "command": "brf",
             },
         ),
+        *subscription_replies(),
         Reply("busy", {}),
         Reply("apology", {}),
         Reply("message", {"text": HOSTILE[0] + HOSTILE[3]}),
     ]
+
+
+def subscription_model(i: int, kind: str = "brief", thread: int | None = None) -> dict[str, Any]:
+    """A subscription as bot.commands hands it to the templates, with hostile text in it."""
+    seoul = ZoneInfo("Asia/Seoul")
+    return {
+        "id": i,
+        "kind": kind,
+        "key": f"k{i}",
+        "query": HOSTILE[i % len(HOSTILE)],
+        "local_time": "08:00" if kind == "brief" else None,
+        "timezone": "Asia/Seoul",
+        "own_timezone": bool(i % 2),
+        "quiet": bool(i % 3 == 0),
+        "thread_id": thread,
+        "here": thread is not None and i % 2 == 0,
+        "next_run": dt.datetime(2026, 3, 12, 8, 0, tzinfo=seoul) if kind == "brief" else None,
+        "local_now": NOW.astimezone(seoul),
+    }
+
+
+def subscription_replies() -> list[Reply]:
+    """Every shape of the subscription replies."""
+    subs = [
+        subscription_model(0),
+        subscription_model(1, thread=42),
+        subscription_model(2, "status"),
+        subscription_model(3, "status", thread=7),
+    ]
+    out = []
+    for model in subs:
+        for outcome in ("created", "updated", "unchanged"):
+            out.append(Reply("subscribed", {**model, "outcome": outcome, "title": HOSTILE[2]}))
+    for removed, gone in ((None, False), (subs[0], False), (None, True)):
+        for can in (True, False):
+            out.append(
+                Reply(
+                    "subscriptions",
+                    {
+                        "subscriptions": subs,
+                        "timezone": "Asia/Seoul",
+                        "thread_id": None,
+                        "can_change": can,
+                        "removed": removed,
+                        "already_gone": gone,
+                    },
+                )
+            )
+    out.append(
+        Reply(
+            "subscriptions",
+            {
+                "subscriptions": [],
+                "timezone": "UTC",
+                "thread_id": 3,
+                "can_change": True,
+                "removed": subs[2],
+                "already_gone": False,
+            },
+        )
+    )
+    for removed, everything, thread in (
+        (subs, True, None),
+        ([], True, None),
+        ([], True, 5),
+        ([], False, None),
+        ([], False, 5),
+    ):
+        out.append(
+            Reply(
+                "unsubscribed",
+                {"removed": removed, "query": HOSTILE[1], "all": everything, "thread_id": thread},
+            )
+        )
+    for changed, following, own in (
+        (True, 0, []),
+        (True, 1, subs[:1]),
+        (True, 3, []),
+        (False, 0, subs[1:2]),
+    ):
+        for can in (True, False):
+            out.append(
+                Reply(
+                    "timezone",
+                    {
+                        "timezone": "Europe/Berlin",
+                        "changed": changed,
+                        "local_now": NOW.astimezone(ZoneInfo("Europe/Berlin")),
+                        "following": following,
+                        "own": own,
+                        "can_change": can,
+                    },
+                )
+            )
+    for command in ("subscribe", "unsubscribe", "timezone"):
+        out.append(
+            Reply("error", {"code": "admin_only", "message": "", "limit": None, "command": command})
+        )
+    for suggestions in (["Europe/Berlin", "<b>"], []):
+        out.append(
+            Reply(
+                "error",
+                {
+                    "code": "timezone",
+                    "message": HOSTILE[0],
+                    "limit": None,
+                    "query": HOSTILE[3],
+                    "suggestions": suggestions,
+                    "command": "timezone",
+                },
+            )
+        )
+    return out

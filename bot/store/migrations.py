@@ -168,3 +168,54 @@ def m006_stories(db: sqlite_utils.Database) -> None:
     )
     # Document frequency of terms over stored articles, for idf.
     db.execute("CREATE TABLE story_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID")
+
+
+@MIGRATIONS()
+def m007_subscriptions(db: sqlite_utils.Database) -> None:
+    """Chats, their subscriptions, the delivery ledger and sent status alerts.
+
+    The protocol these tables serve is in bot/store/subscriptions.py's docstring.
+    """
+    # migrated_to: a group that became a supergroup (ChatMigrated) keeps its row, inactive,
+    # pointing at the new id, so a late update from the old id can be followed.
+    db.execute(
+        "CREATE TABLE chats (id INTEGER PRIMARY KEY, type TEXT NOT NULL, title TEXT,"
+        " timezone TEXT NOT NULL DEFAULT 'UTC', active INTEGER NOT NULL DEFAULT 1,"
+        " updated_at TEXT NOT NULL, migrated_to INTEGER)"
+    )
+    db.execute(
+        "CREATE TABLE subscriptions (id INTEGER PRIMARY KEY,"
+        " chat_id INTEGER NOT NULL REFERENCES chats(id), thread_id INTEGER,"
+        " kind TEXT NOT NULL CHECK (kind IN ('brief', 'status')), key TEXT NOT NULL,"
+        " query TEXT NOT NULL, local_time TEXT, timezone TEXT,"
+        " quiet INTEGER NOT NULL DEFAULT 0, active INTEGER NOT NULL DEFAULT 1,"
+        " created_at TEXT NOT NULL, created_by INTEGER,"
+        " CHECK (kind = 'status' OR local_time IS NOT NULL))"
+    )
+    # One active subscription per (chat, thread, kind, key). NULLs never collide in a UNIQUE
+    # index, so the main chat (thread NULL) is folded to 0 (forum thread ids are positive);
+    # partial, so unsubscribed rows stay as history and the same one can be made again.
+    db.execute(
+        "CREATE UNIQUE INDEX subscriptions_active ON subscriptions"
+        " (chat_id, ifnull(thread_id, 0), kind, key) WHERE active = 1"
+    )
+    db.execute("CREATE INDEX subscriptions_kind ON subscriptions (kind, active)")
+    # The exactly-once ledger: one row per subscription and local date, claimed before the
+    # send and marked after it. article_ids: JSON list of what the brief cited.
+    db.execute(
+        "CREATE TABLE deliveries ("
+        " subscription_id INTEGER NOT NULL REFERENCES subscriptions(id),"
+        " local_date TEXT NOT NULL,"
+        " status TEXT NOT NULL CHECK (status IN ('claimed', 'sent', 'failed', 'skipped')),"
+        " attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, claimed_at TEXT, sent_at TEXT,"
+        " retry_at TEXT, article_ids TEXT NOT NULL DEFAULT '[]',"
+        " PRIMARY KEY (subscription_id, local_date))"
+    )
+    db.execute("CREATE INDEX deliveries_sent ON deliveries (subscription_id, sent_at)")
+    # One alert per (subscription, change): claimed_at set when claimed, sent_at once sent.
+    db.execute(
+        "CREATE TABLE alerts ("
+        " subscription_id INTEGER NOT NULL REFERENCES subscriptions(id),"
+        " change_key TEXT NOT NULL, claimed_at TEXT NOT NULL, sent_at TEXT,"
+        " PRIMARY KEY (subscription_id, change_key))"
+    )
