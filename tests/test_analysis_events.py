@@ -573,3 +573,62 @@ def test_restriction_of_a_ban_verb() -> None:
 )
 def test_caveat_cues_wire_copy(sentence: str, kinds: list[str]) -> None:
     assert caveat_cues(sentence) == kinds
+
+
+# ----------------------------------------------------------------------------- probe round 3
+
+PROBE3_DAY = dt.date(2026, 2, 18)
+
+
+def _states(sentence: str) -> list[tuple[str, str]]:
+    return [(e.state, e.modality) for e in extract_events(sentence, published=PROBE3_DAY)]
+
+
+def test_other_parties_changing_their_own_services_are_no_event() -> None:
+    # Whatever the verb: "other airlines ... cancelled", not only the gated ones.
+    assert (
+        _states("Other airlines, including Qatar Airways, also cancelled flights to Syria.") == []
+    )
+    # The tracked carrier's own clause keeps its event.
+    assert _states(
+        "Other airlines resumed flights in March, and the carrier suspended its flights on Tuesday."
+    ) == [("suspended", "reported")]
+
+
+def test_leaving_trucks_stranded_is_no_departure() -> None:
+    assert _states("Trade was suspended, leaving hundreds of trucks stranded on both sides.") == [
+        ("suspended", "reported")
+    ]
+    assert _states("The train left Beijing on Thursday.") == [("operating", "reported")]
+
+
+def test_full_service_cue() -> None:
+    from bot.analysis.events import full_service
+
+    assert full_service("Poland fully reopened the crossing on Monday.")
+    assert full_service("Trains returned to their normal timetable on Monday.")
+    assert not full_service("The crossing reopened to freight trucks on April 16.")
+    assert not full_service("The crossing will not be fully reopened until June.")
+
+
+def test_ban_as_a_planned_verb_and_compound_restriction_nouns() -> None:
+    # "will ban exports": a ban imposed, planned (the ban's own perspective: in force).
+    assert _states("The country will ban exports of palm oil from April 28.") == [
+        ("operating", "planned")
+    ]
+    # "lift its palm oil export ban": the service noun qualifies the ban, it is no object.
+    assert _states("The country will lift its palm oil export ban on May 25.") == [
+        ("cancelled", "planned")
+    ]
+    # A service noun between as a preposition's object still blocks: the strike is a cause.
+    events = extract_events("The airline halted flights amid the strike.", published=PROBE3_DAY)
+    assert [(e.state, restriction_of(e.trigger)) for e in events] == [("suspended", None)]
+    # "bans all flights" no longer trips over its own restriction noun.
+    assert _states("The country bans all flights to the island.") == [("operating", "reported")]
+
+
+def test_correction_notice_denies_what_the_earlier_version_said() -> None:
+    assert _states(
+        "Correction: An earlier version of this story said the crossing had reopened on Monday."
+    ) == [("operating", "denied")]
+    assert _states("The crossing reopened on Monday.") == [("operating", "reported")]

@@ -35,3 +35,17 @@ def test_country_of_name() -> None:
     assert country_of_name("Dandong") == "CN"
     assert country_of_name("Pyongyang") == "KP"
     assert country_of_name("Nowhereville") is None
+
+
+def test_large_cities_name_their_country() -> None:
+    from bot.analysis.places import country_named
+
+    assert countries_in("Onion shipments resumed from Nashik last week.") == {"IN"}
+    assert countries_in("Palm oil shipments resumed from Medan on Monday.") == {"ID"}
+    # Names that are ordinary words or given names, or that two countries share, say nothing.
+    assert countries_in("Charlotte said the Phoenix project was on hold.") == set()
+    assert countries_in("Hyderabad traders said.") == set()
+    # Countries and peoples, not their cities, stand for a whole country.
+    assert country_named("India") == "IN" and country_named("Indian") == "IN"
+    assert country_named("Jordan") == "JO"
+    assert country_named("New Delhi") is None and country_named("Dandong") is None

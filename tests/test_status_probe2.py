@@ -615,11 +615,6 @@ def test_export_ban_rumour_denied_then_lifted(dbs) -> None:  # type: ignore[no-u
     assert any(c.kind == "denied" and c.text.startswith("The government") for c in st.caveats)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="relevance needs the situation's place named: a trade report naming only a city "
-    "of the country (Nashik) is not read as about India's ban",
-)
 def test_export_ban_ended_reported_by_city_only(dbs) -> None:  # type: ignore[no-untyped-def]
     st = status(dbs, "onion-ban", "2026-04-07 12:00")
     assert st.state == "cancelled"

@@ -34,6 +34,7 @@ after publication is a plan.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -228,9 +229,12 @@ _LEMMAS: list[_Lemma] = [
     _L(
         "ban",
         "suspended",
-        r"bann(?:ed|ing)|bans(?=\s+(?:all|the|flights|trains|travel))",
+        r"bann(?:ed|ing)|bans(?=\s+(?:all|the|flights|trains|travel))"
+        # "will ban exports of palm oil", "plans to ban flights": the verb, not "a ban on".
+        r"|(?:(?<=will\s)|(?<=ould\s)|(?<=\bto\s))ban(?=\s+(?:all\s+|the\s+|its\s+)?(?:[\w-]+\s+)?"
+        r"(?:exports?|imports?|flights|trains|travel|shipments|sales|trade|entry)\b)",
         gated=True,
-        keys="bann bans",
+        keys="bann bans ban",
     ),
     # -> cancelled
     _L("cancel", "cancelled", r"cancel(?:s|led|ed|ling|ing|lation|lations)", keys="canc"),
@@ -320,12 +324,17 @@ _SERVICE_RE = re.compile(rf"\b(?:{_SERVICE_NOUNS})\b", re.IGNORECASE)
 
 # Subjects that ordinary verbs ("begin", "start", "open") often have in these stories, and
 # which are not the service: the talks begin, the construction starts.
+# "Other European carriers have also paused flights": not the one tracked, whatever the verb.
+_OTHER_PARTY = (
+    r"\b(?:other|several\s+other|many\s+other)\s+(?:[\w-]+\s+){0,2}?(?:carriers|airlines"
+    r"|operators|companies|firms|countries|governments|ports|unions|railways|lines|crossings"
+    r"|checkpoints|routes|services)\b"
+)
+_OTHER_PARTY_RE = re.compile(_OTHER_PARTY, re.IGNORECASE)
 _OTHER_SUBJECT = re.compile(
     r"\b(?:talks|negotiations|discussions|consultations|construction|preparations|work|studies"
-    r"|study|inspections?|review|investigation|inquiry|trial|hearing|meeting|summit|visit)\b"
-    # "Other European carriers have also paused flights": not the one tracked.
-    r"|\bother\s+(?:[\w-]+\s+){0,2}?(?:carriers|airlines|operators|companies|firms|countries"
-    r"|governments|ports|unions|railways|lines)\b",
+    r"|study|inspections?|review|investigation|inquiry|trial|hearing|meeting|summit|visit)\b|"
+    + _OTHER_PARTY,
     re.IGNORECASE,
 )
 # A date right after "be held" / "take place": "on November 7", "in March 2027", "from 3 to 5 June".
@@ -347,6 +356,9 @@ _GATED_EXCLUDE = re.compile(
     r"|ceremony|arguments|level)|launch(?:es|ed|ing)?\s+(?:an?\s+)?(?:investigation|probe|attack"
     r"|missiles?|offensive|campaign|appeal|bid|inquiry|strikes?|rockets?|satellites?)"
     r"|start(?:s|ed|ing)?\s+(?:talks|a\s+war)|leav(?:e|es|ing)\s+(?:office|behind|room|open)"
+    # "leaving hundreds of trucks stranded": a result, not a departure.
+    r"|(?:leav(?:e|es|ing)|left)\s+(?:[\w-]+\s+){1,5}?(?:stranded|stuck|idle|waiting|behind"
+    r"|without|unable|empty|homeless|dead|injured|wounded)\b"
     r"|operat(?:e|es|ed|ing)\s+(?:on|under|as)\b(?!\s+(?:schedule|time|(?:the|this|that|a)\s+"
     r"(?:route|line|link|service|corridor|runway)))"
     r"|freez(?:e|es|ing)\s+(?:temperatures|weather|rain))",
@@ -617,6 +629,8 @@ def _words_between_ok(text: str) -> bool:
     # ("halted flights amid the strike": the strike is a cause, not the object).
     if len(text.split()) > 4 or re.search(r"[,;:.]", text):
         return False
+    # A service noun right before the restriction noun qualifies it: "its palm oil export ban".
+    text = re.sub(rf"\b(?:{_SERVICE_NOUNS})\s*$", "", text, flags=re.IGNORECASE)
     return not re.search(
         rf"\b(?:amid|because|due|after|over|during|following|despite|by|for|in|on|to|with|and"
         rf"|but|from|as|since|against|{_SERVICE_NOUNS})\b",
@@ -693,7 +707,9 @@ def _candidates(sentence: str) -> list[tuple[int, int, _Lemma]]:
 
 def _find_hits(sentence: str) -> list[_Hit]:
     hits: list[_Hit] = []
-    for start, end, lemma in _candidates(sentence):
+    candidates = _candidates(sentence)
+    starts = [c[0] for c in candidates]
+    for start, end, lemma in candidates:
         if _GATED_EXCLUDE.match(sentence, start) and lemma.gated:
             continue
         # "state-run", "foreign-run", "long-running", "run-up": compounds, not verbs.
@@ -702,7 +718,10 @@ def _find_hits(sentence: str) -> list[_Hit]:
         restriction_only = lemma in _RESTRICTION_VERBS
         hit = _Hit(start, end, lemma, lemma.state, span=(start, end))
         # "went on strike": the trigger names its restriction itself.
-        noun: re.Match[str] | None = _RESTRICTION_RE.search(sentence, start, end)
+        # "bans all flights", "will ban exports": the verb is the restriction (see below).
+        noun: re.Match[str] | None = (
+            None if lemma.name == "ban" else _RESTRICTION_RE.search(sentence, start, end)
+        )
         if noun is None and (restriction_only or lemma.name in _RESTRICTION_STATE_OF_LEMMA):
             noun = _attach_restriction(sentence, hit)
         if noun is not None:
@@ -736,6 +755,8 @@ def _find_hits(sentence: str) -> list[_Hit]:
             other = _OTHER_SUBJECT.search(sentence, lo, start)
             if other and other.start() < service.start():
                 continue
+        if hit.restriction is None and _other_party_subject(sentence, start, end, starts):
+            continue
         if hit.restriction is None and hit.state != "operating" and _partial(sentence, hit):
             # "called off the amateur section of the marathon", "some flights were cancelled":
             # a part stops, the whole goes on. A limit (see caveat_cues), not a change.
@@ -746,6 +767,20 @@ def _find_hits(sentence: str) -> list[_Hit]:
             hit.restriction, hit.state = "ban", "operating"
         hits.append(hit)
     return _drop_governed(sentence, hits)
+
+
+def _other_party_subject(sentence: str, start: int, end: int, starts: list[int]) -> bool:
+    """Whether the verb's subject is someone else's service ("Other airlines, including Qatar
+    Airways, also cancelled flights"): the tracked service is not what changed.
+
+    `starts` are where the sentence's other trigger words begin: "other airlines resumed
+    flights in March, and the carrier suspended its own" has its own subject for the second.
+    """
+    lo, _hi = clause_bounds(sentence, start, end)
+    for m in _OTHER_PARTY_RE.finditer(sentence, lo, start):
+        if not any(m.end() <= s < start for s in starts):
+            return True
+    return False
 
 
 # A part of the thing, or some of its runs: what a cancellation or suspension of it leaves out.
@@ -1327,8 +1362,33 @@ def has_trigger(sentence: str) -> bool:
     return bool(_candidates(sentence)) or "first" in sentence.lower()
 
 
+# A correction notice: what an earlier version of the story said, and no longer says.
+_CORRECTION = re.compile(
+    r"\b(?:earlier|previous|prior|original)\s+version\s+of\s+(?:this|the)\s+(?:story|article"
+    r"|report|item|dispatch)\b|\b(?:incorrectly|erroneously|wrongly|mistakenly)\s+(?:said|stated"
+    r"|reported|described)\b|\bmisstated\b",
+    re.IGNORECASE,
+)
+
+
+def is_correction(sentence: str) -> bool:
+    """Whether the sentence corrects the outlet's own earlier report ("An earlier version of
+    this story said the crossing had reopened.")."""
+    return bool(_CORRECTION.search(sentence))
+
+
 def extract_events(sentence: str, *, published: dt.datetime | dt.date) -> list[Event]:
-    """The state changes `sentence` reports, each with modality, negation, date and source."""
+    """The state changes `sentence` reports, each with modality, negation, date and source.
+
+    A correction notice reports nothing: what it says the earlier version said is denied.
+    """
+    events = _extract_events(sentence, published=published)
+    if events and is_correction(sentence):
+        return [dataclasses.replace(e, modality="denied", negated=False) for e in events]
+    return events
+
+
+def _extract_events(sentence: str, *, published: dt.datetime | dt.date) -> list[Event]:
     cut = dateline_end(sentence)
     if cut:
         # "YEREVAN, Feb 10 (Reuters) - ...": the filing place, date and agency are no part of
@@ -1767,6 +1827,27 @@ _CAVEAT_PREFILTER = re.compile(
     r"|without|closed\s+doors|take\s+part|participat|compet|attend",
     re.IGNORECASE,
 )
+
+
+# A change reported as complete: what lifts an earlier limit ("only trucks may cross").
+_FULL_SERVICE = re.compile(
+    r"\bfully\s+(?:re-?)?(?:open|resum|restor|reinstat|operation|function)\w*"
+    r"|\b(?:re-?)?(?:open|resum|restor|reinstat|return)\w*\s+(?:\w+\s+){0,3}?(?:fully|in\s+full)\b"
+    r"|\b(?:full|normal|regular|complete)\s+(?:service|services|schedule|timetable|operations?"
+    r"|capacity|traffic)\b|\bback\s+to\s+normal\b|\bwithout\s+(?:any\s+)?restrictions\b"
+    r"|\b(?:to|for)\s+all\s+(?:traffic|travell?ers|passengers|vehicles|visitors|nationalities)\b",
+    re.IGNORECASE,
+)
+
+
+def full_service(sentence: str) -> bool:
+    """Whether the sentence reports the service restored in full ("fully reopened", "back to
+    its normal timetable", "open to all traffic"): earlier limits on it no longer hold."""
+    return bool(_FULL_SERVICE.search(sentence)) and not re.search(
+        r"\b(?:not|n't|yet\s+to|before|until|once|when)\s+(?:\w+\s+){0,3}?(?:fully|full|normal|all)\b",
+        sentence,
+        re.IGNORECASE,
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -20,10 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.analysis import events as ev_mod
-from bot.analysis.places import countries_in, country_of_name
+from bot.analysis.places import countries_in, country_named, country_of_name
 from bot.models import Situation
 
-RELEVANCE_VERSION = 1
+RELEVANCE_VERSION = 2
 
 _RESTRICTION_FACETS = re.compile(
     r"\b(?:sanction|embargo|strike|walkout|curfew|lockdown|blockade|boycott|tariff|ban"
@@ -126,10 +126,23 @@ class SituationMatcher:
     facet_words: re.Pattern[str] | None = None
     codes: set[str] = field(default_factory=set)
     restriction: re.Pattern[str] | None = None
+    # Proper-name facets the situation's own title names ("Torkham" in "Torkham border
+    # crossing", "Maitree Express"): naming one names the situation, whatever else is said.
+    key_facets: AliasPattern | None = None
+    # Per entity pattern, the country it stands for when the group names a country ("India",
+    # "Indian"): text naming a large city of it ("shipments resumed from Nashik") names it.
+    group_codes: list[frozenset[str]] = field(default_factory=list)
 
     @classmethod
     def build(cls, sit: Situation) -> SituationMatcher:
-        entities = [p for p in (alias_pattern(group) for group in sit.entities) if p]
+        entities: list[AliasPattern] = []
+        group_codes: list[frozenset[str]] = []
+        for group in sit.entities:
+            pattern = alias_pattern(group)
+            if pattern is None:
+                continue
+            entities.append(pattern)
+            group_codes.append(frozenset(filter(None, (country_named(n) for n in group))))
         any_entity = alias_pattern([n for group in sit.entities for n in group])
         codes: set[str] = set()
         for group in sit.entities:
@@ -156,15 +169,32 @@ class SituationMatcher:
             facet_pattern([f.lower() for f in sit.facets], ignore_case=False),
             codes,
             restriction,
+            _key_facets(sit),
+            group_codes,
+        )
+
+    def _names_group(self, i: int, text: str) -> bool:
+        if self.entities[i].search(text):
+            return True
+        codes = self.group_codes[i] if i < len(self.group_codes) else frozenset()
+        return bool(codes) and bool(countries_in(text) & codes)
+
+    def names_all(self, text: str) -> bool:
+        """Names every one of the situation's places (a country also by a large city of it)."""
+        return bool(self.entities) and all(
+            self._names_group(i, text) for i in range(len(self.entities))
         )
 
     def names_entity(self, text: str) -> bool:
-        return bool(self.any_entity and self.any_entity.search(text))
+        if self.any_entity and self.any_entity.search(text):
+            return True
+        codes = frozenset().union(*self.group_codes) if self.group_codes else frozenset()
+        return bool(codes) and bool(countries_in(text) & codes)
 
     def names_facet(self, text: str) -> bool:
         if self.facets is None:
             # No facets: the places alone define the situation.
-            return all(p.search(text) for p in self.entities) if self.entities else False
+            return self.names_all(text)
         return bool(self.facets.search(text))
 
     def refers_back(self, text: str) -> bool:
@@ -181,6 +211,8 @@ class SituationMatcher:
         on one article and has already made it (see `Lowered.of`).
         """
         if self.names_facet(title) and self.names_entity(title):
+            return True
+        if self.key_facets is not None and self.key_facets.search(title):
             return True
         if self.facets is not None and self.facet_words is not None:
             # One pass over the whole lower-cased text finds the few sentences worth a closer
@@ -200,7 +232,8 @@ class SituationMatcher:
             if not self.names_facet(text):
                 continue
             if (
-                all(p.search(text) for p in self.entities)
+                self.names_all(text)
+                or (self.key_facets is not None and self.key_facets.search(text))
                 or (self.names_entity(text) and self.refers_back(text))
                 or re.search(r"\b(?:the|both)\s+two\s+countries\b", text, re.IGNORECASE)
             ):
@@ -231,6 +264,34 @@ class SituationMatcher:
             return True
         # "It will resume on Monday." right after a sentence about the service.
         return previous_relevant and bool(_PRONOUN_START.match(clause))
+
+
+def _key_facets(sit: Situation) -> AliasPattern | None:
+    names = key_facet_names(sit)
+    return alias_pattern(names) if names else None
+
+
+def key_facet_names(sit: Situation) -> list[str]:
+    """The situation's proper-name facets that its title names (see `SituationMatcher`).
+
+    A capitalised facet in the title is what the situation is called ("Torkham border
+    crossing", "Dhaka–Kolkata Maitree Express"); one only listed among the facets (a carrier,
+    "Turkish Airlines", for "Istanbul–Damascus flights") may be about any of its routes.
+    """
+    aliases = {n.casefold() for group in sit.entities for n in group}
+    title_words = set(re.findall(r"\w+", sit.title.casefold()))
+    names = [
+        f
+        for f in sit.facets
+        if f[:1].isupper()
+        and f.casefold() not in aliases
+        # Every word of it in the title: "King Hussein Bridge" in "Allenby (King Hussein)
+        # Bridge crossing".
+        and set(re.findall(r"\w+", f.casefold())) <= title_words
+        # "Iran" in "Iran flights" is a place: places are entities, not names of the subject.
+        and country_of_name(f) is None
+    ]
+    return names
 
 
 @dataclass(frozen=True)

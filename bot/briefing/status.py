@@ -117,6 +117,9 @@ from bot.store import situations as situation_index
 TOP_ARTICLES = 100
 RECENT_ARTICLES = 100
 RECENT_DAYS = 60
+# Recent articles naming the subject but none of the places by name, read in case a city
+# names the country (see _candidate_articles).
+CITY_ONLY_ARTICLES = 50
 # Caveats older than this (before as_of) no longer qualify the current picture, unless they
 # back the current state's own reports.
 CAVEAT_DAYS = 180
@@ -142,6 +145,13 @@ _RESUMPTIVE = frozenset(
     | {"return", "is back", "comeback"}
     | {"first since", "gap"}
 )
+# Changes whose verb presupposes the state before them (see _Engine._presupposed): by the
+# state presupposed. Lifting or ending something presupposes it in force; resuming, that it
+# was suspended.
+_PRESUPPOSING: dict[State, frozenset[str]] = {
+    "operating": frozenset({"lift", "end"}),
+    "suspended": frozenset({"resume", "restart", "reopen", "restore", "relaunch", "reinstate"}),
+}
 _INTERRUPTIVE = frozenset(
     {"suspend", "halt", "pause", "stop", "close", "shut", "freeze", "ground", "out of service"}
     | {"first since", "gap"}
@@ -391,19 +401,43 @@ def _situation_match(sit: Situation) -> str:
 
 
 def _candidate_articles(
-    db: sqlite_utils.Database, match: str, as_of: dt.datetime
+    db: sqlite_utils.Database,
+    match: str,
+    as_of: dt.datetime,
+    matcher: SituationMatcher | None = None,
 ) -> list[ArticleRef]:
     if not match:
         return []
     found: dict[int, ArticleRef] = {}
+    since = as_of - dt.timedelta(days=RECENT_DAYS)
     for ref, _score in search.match_articles(db, match, until=as_of, limit=TOP_ARTICLES):
         found[ref.id] = ref
-    recent = search.match_articles(
-        db, match, since=as_of - dt.timedelta(days=RECENT_DAYS), until=as_of, limit=RECENT_ARTICLES
-    )
+    recent = search.match_articles(db, match, since=since, until=as_of, limit=RECENT_ARTICLES)
     for ref, _score in recent:
         found[ref.id] = ref
+    if matcher is not None:
+        # Reports that name the situation by its own name alone ("Torkham reopens"), or a
+        # country by one of its cities ("shipments resumed from Nashik"): the place names the
+        # FTS query requires are missing. The relevance test decides on these.
+        names = _key_facet_names(matcher.situation)
+        if names:
+            for ref, _score in search.match_articles(
+                db, fts.any_of(names), until=as_of, limit=TOP_ARTICLES
+            ):
+                found.setdefault(ref.id, ref)
+        if any(matcher.group_codes) and matcher.situation.facets:
+            facets = fts.any_of(matcher.situation.facets)
+            for ref, _score in search.match_articles(
+                db, facets, since=since, until=as_of, limit=CITY_ONLY_ARTICLES
+            ):
+                found.setdefault(ref.id, ref)
     return sorted(found.values(), key=lambda r: (r.published_at, r.id))
+
+
+def _key_facet_names(sit: Situation) -> list[str]:
+    from bot.analysis.relevance import key_facet_names
+
+    return key_facet_names(sit)
 
 
 # ----------------------------------------------------------------------------- the engine
@@ -422,7 +456,7 @@ def build_status(db: sqlite_utils.Database, situation: Situation, *, as_of: dt.d
             db, situation.key, until=as_of, limit=TOP_ARTICLES + RECENT_ARTICLES
         )
     else:
-        articles = _candidate_articles(db, _situation_match(situation), as_of)
+        articles = _candidate_articles(db, _situation_match(situation), as_of, matcher)
     articles = [a for a in articles if a.published_at <= as_of]
     if not articles:
         return _empty(situation, as_of)
@@ -441,7 +475,7 @@ def build_status(db: sqlite_utils.Database, situation: Situation, *, as_of: dt.d
         return _empty(situation, as_of)
     stored = [se for se in search.events_for_articles(db, about) if se.article.id in about]
     relays = _relays(stored)
-    claims = _claims(stored, sentences, matcher, relays)
+    claims = _retract(_claims(stored, sentences, matcher, relays))
     groups = _group(claims)
     engine = _Engine(situation, as_of, matcher, by_id, about, sentences, relays, claims, groups)
     return engine.status()
@@ -544,6 +578,42 @@ def _claims(
     return out
 
 
+def _retract(claims: list[_Claim]) -> list[_Claim]:
+    """Drop the reports an outlet's own correction retracts.
+
+    "Correction: An earlier version of this story said the crossing had reopened on Monday":
+    the outlet's earlier report of that change (same origin, same state, a compatible date or
+    none) is withdrawn, not merely disputed; the correction itself stays, as a denial.
+    """
+    corrections = [
+        c
+        for c in claims
+        if c.kind == "doubt"
+        and c.modality == "denied"
+        and ev_mod.is_correction(c.evidence.sentence)
+    ]
+    if not corrections:
+        return claims
+
+    def retracted(c: _Claim) -> bool:
+        if c.kind not in _SUPPORT:
+            return False
+        return any(
+            k.state == c.state
+            and k.published >= c.published
+            and k.article.id != c.article.id
+            and (
+                k.origin == c.origin
+                or _norm_outlet(k.article.outlet) == _norm_outlet(c.article.outlet)
+            )
+            and (k.date is None or c.date is None or _compatible(k.date, c.date))
+            and (c.date is not None or k.published - c.published <= dt.timedelta(days=2))
+            for k in corrections
+        )
+
+    return [c for c in claims if not retracted(c)]
+
+
 def _is_until(sentence: str, date: DateRef) -> bool:
     """Whether the date bounds a negation ("will not resume until June")."""
     at = sentence.find(date.text) if date.text else -1
@@ -571,6 +641,10 @@ def _group(claims: list[_Claim]) -> list[_Group]:
         years = {c.date.value.year}
         if c.date.precision == "day":
             years |= {(c.date.value + dt.timedelta(days=d)).year for d in (-1, 1)}
+        if _derived_date(c.date):
+            # "after a 13-year gap" is about a year either side of 2013: it may join 2012.
+            lo, hi = _span(c.date)
+            years |= set(range(lo.year, hi.year + 1))
         target = next(
             (
                 g
@@ -689,6 +763,30 @@ def _undated_home(groups: list[_Group], c: _Claim) -> _Group | None:
         latest = max(in_effect, key=lambda g: g.key(), default=None)
         if latest is not None and latest.state == c.state:
             return latest
+    if c.kind == "fact":
+        # "Shipments resumed after the ban was lifted", a few days after the date announced
+        # for the lifting: the report that the plan happened, dated by it.
+        published = c.published.date()
+        due = [
+            g
+            for g in groups
+            if g.state == c.state
+            and g.plans
+            and not g.facts
+            and g.date is not None
+            and period_start(g.date) <= published
+            and (published - period_end(g.date)).days <= _PLAN_REPORT_DAYS
+            and g.first_report < c.published
+            and not any(
+                o.facts
+                and o.state != c.state
+                and o.date is not None
+                and period_start(g.date) <= period_start(o.date) <= published
+                for o in groups
+            )
+        ]
+        if due:
+            return max(due, key=lambda g: g.key())
     if c.kind in ("plan", "doubt"):
         # A plan, or a doubt about one, joins the same-state change announced or reported
         # around the same time ("officials would not confirm the restart").
@@ -719,6 +817,9 @@ def _undated_home(groups: list[_Group], c: _Claim) -> _Group | None:
             return g
     return None
 
+
+# How long after a plan's date an undated report of that change still reports the plan.
+_PLAN_REPORT_DAYS = 14
 
 _LATER = re.compile(
     r"\b(?:but|then|later|again|subsequently|since|only\s+to|before\s+being)\b", re.IGNORECASE
@@ -784,9 +885,47 @@ class _Engine:
     # -- current state -------------------------------------------------------------------
 
     def _effective(self) -> list[_Group]:
-        """Reported changes in effect by as_of, oldest first."""
-        out = [g for g in self.groups if g.facts and g.start() <= self.today]
-        return sorted(out, key=lambda g: g.key())
+        """Reported changes in effect by as_of, oldest first.
+
+        Two outlets reporting opposite states for the same day (one says it reopened, the
+        other that it is still shut) leave the later report standing: the earlier one is shown,
+        with the conflict, but is no change of its own.
+        """
+        out = [
+            g
+            for g in self.groups
+            if (g.facts or id(g) in self._presupposed) and g.start() <= self.today
+        ]
+        return sorted((g for g in out if not _overruled(g, out)), key=lambda g: g.key())
+
+    @cached_property
+    def _presupposed(self) -> set[int]:
+        """Plans whose date has passed that later reports take as done (by id of the group).
+
+        "Will ban exports from April 28", then in May "will lift its export ban": lifting a
+        ban presupposes it is in force, as resuming a service presupposes it was suspended.
+        Nobody reported the ban taking effect, but every later report speaks as if it had.
+        """
+        out: set[int] = set()
+        for g in self.groups:
+            if g.facts or not g.plans or g.date is None:
+                continue
+            begun = period_start(g.date)
+            if begun > self.today:
+                continue
+            for c in self.claims:
+                if (
+                    c.state == g.state
+                    or c.kind not in ("fact", "plan")
+                    or c.published.date() < begun
+                    or c.article.id in {p.article.id for p in g.claims}
+                ):
+                    continue
+                lemma = ev_mod.lemma_of(c.trigger, c.evidence.sentence)
+                if lemma in _PRESUPPOSING.get(g.state, ()):
+                    out.add(id(g))
+                    break
+        return out
 
     def _current(self) -> tuple[State, DateRef | None, Previous | None, _Group | None]:
         effective = self._effective()
@@ -846,6 +985,8 @@ class _Engine:
     def _plans(self) -> list[_Group]:
         out = []
         for g in self.groups:
+            if id(g) in self._presupposed:
+                continue  # taken as done
             # Announced changes only: a hedged "could reopen next week" is a rumour (a hedged
             # timeline entry and a caveat), never the next thing to happen.
             if g.plans and not g.facts:
@@ -1035,7 +1176,16 @@ class _Engine:
             # Limits on who may use a service hold until the service changes again: a limit on
             # the previous operating run is history, one on the coming resumption is not.
             horizon = self.previous_start if self._state == "operating" else self.run_start
-            return horizon is not None and published.date() < horizon
+            if horizon is not None and published.date() < horizon:
+                return True
+            # ... or until a later report says it runs in full ("fully reopened on Monday").
+            return self._state == "operating" and any(
+                c.kind == "fact"
+                and c.published > published
+                and ev_mod.full_service(c.evidence.sentence)
+                for g in self.run
+                for c in g.claims
+            )
         if self.run_start is not None and published.date() < self.run_start:
             # Said before the current state began, by an article that does not report it.
             confirming = {
@@ -1178,6 +1328,15 @@ class _Engine:
                     continue
                 if {c.origin for c in a.claims} & {c.origin for c in b.claims}:
                     continue
+                if (
+                    self.run_start is not None
+                    and max(
+                        period_end(a.date),
+                        period_end(b.date),  # type: ignore[arg-type]
+                    )
+                    < self.run_start
+                ):
+                    continue  # a disagreement about a day before the current state began
                 text = (
                     f"Reports conflict: {_who(a)} report {a.state} on {a.date.label()}; "  # type: ignore[union-attr]
                     f"{_who(b)} report {b.state}."
@@ -1280,8 +1439,13 @@ class _Engine:
         if state == "unknown" and upcoming is None:
             return 0.1 if any(g.shown for g in self.groups) else 0.0
         basis: list[_Claim] = []
-        for g in (current, upcoming_group):
-            if g is not None:
+        # The current change and the reports of the same state since it (a second outlet
+        # saying "fully reopened on Monday" backs "operating", it does not replace the first).
+        run = [g for g in self.run if current is not None and g.state == current.state]
+        basis_groups: list[_Group] = []
+        for g in (*run, current, upcoming_group):
+            if g is not None and all(g is not o for o in basis_groups):
+                basis_groups.append(g)
                 basis.extend(g.claims)
         # An article saying the change has not happened ("two days after the planned restart")
         # mentions the plan but does not back it.
@@ -1303,7 +1467,6 @@ class _Engine:
             score += 0.05
         # Doubts count against the answer when they are about its own evidence (or about the
         # situation in general); a denied rumour of a change that is not the answer does not.
-        basis_groups = [g for g in (current, upcoming_group) if g is not None]
 
         def bears(cv: Caveat) -> bool:
             subject = self.caveat_subjects.get(id(cv), [])
@@ -1357,6 +1520,30 @@ class _Engine:
 
 # What one origin adds to the confidence, by its firmest claim (doubts add nothing).
 _SUPPORT_WEIGHT = {"fact": 1.0, "plan": 0.5, "weak": 0.35}
+
+
+def _same_day_conflict(a: _Group, b: _Group) -> bool:
+    """Opposite states reported by different origins for one day."""
+    if a.state == b.state or a.date is None or b.date is None:
+        return False
+    if a.date.precision != "day" or b.date.precision != "day" or a.date.value != b.date.value:
+        return False
+    return not ({c.origin for c in a.facts} & {c.origin for c in b.facts})
+
+
+def _overruled(g: _Group, groups: list[_Group]) -> bool:
+    """Whether a report of the opposite state for the same day, published after every report
+    of `g`, contradicts it (see _Engine._effective)."""
+    if not g.facts:
+        return False
+    newest = max(c.published for c in g.facts)
+    return any(
+        o is not g
+        and o.facts
+        and _same_day_conflict(g, o)
+        and min(c.published for c in o.facts) > newest
+        for o in groups
+    )
 
 
 def _lead(group: _Group) -> Evidence:

@@ -157,6 +157,15 @@ def topic_match(topic: Topic) -> str:
     return expr
 
 
+def tagging_match(sit: Situation) -> str:
+    """FTS5 MATCH for the stored articles worth testing when re-tagging a situation: any of
+    its facets. Every way an article can be about a situation needs a facet (a report may name
+    the crossing alone, or a city instead of the country), so this finds all of them."""
+    if not sit.facets:
+        return situation_match(sit)
+    return fts.any_of(minimal_phrases(sit.facets))
+
+
 def situation_match(sit: Situation) -> str:
     """FTS5 MATCH for a situation: every entity group present, AND any facet (if any)."""
     groups = [fts.any_of(minimal_phrases(group)) for group in sit.entities]
@@ -493,7 +502,7 @@ class Catalog:
         """The compiled tagging table, built on first use (~0.2 s with the city gazetteer)."""
         if self._tagger is None:
             # Two threads racing here build the same immutable tagger; one wins, no harm.
-            situations = [SituationTag.of(sit, situation_match(sit)) for sit in self.situations()]
+            situations = [SituationTag.of(sit, tagging_match(sit)) for sit in self.situations()]
             self._tagger = build_tagger(*self.tagging_table()).with_situations(situations)
         return self._tagger
 
