@@ -17,8 +17,11 @@ The pipeline:
    ("Beijing", "Chinese", "China" -> @china), figures (#600, #1%) and the days it names
    (@0312 for "Thursday" or "March 12"). Names and figures weigh double when shared. Pairs
    are scored by weighted overlap; clusters merge by average link, only when one pair of
-   their reports is strongly alike and their dates are within STORY_GAP. See the constants
-   below for the thresholds and why.
+   their reports is strongly alike and their dates are within STORY_GAP, and never when they
+   tell two events of one kind (`_conflict`: each names the day its news happened, days
+   apart, and they share no figure: a launch on Monday and another on Friday, two
+   earthquakes), however alike their words. See the constants below for the thresholds and
+   why.
    Articles that name the topic only in passing (one sentence past the lead; for a pair
    topic, either side) never make or bridge stories; one joins a story only when it is as
    alike to that story's reports as two clusters must be to merge (`_attach`).
@@ -112,6 +115,12 @@ SAME_OUTLET = 0.75
 ROUNDUP_RATIO = 0.6
 # Report groups are compared only when one has one of the other's this-many strongest terms.
 TOP_TERMS = 12
+# Two reports that each name the day their news happened, days this far apart at the nearest,
+# and share no figure, tell two events of one kind (a launch on Monday and another on Friday,
+# two earthquakes), however alike their words: they are not linked (see `_conflict`). A
+# reaction the next day is not held to it, and a follow-up days later that repeats the
+# story's figures ("the blast that killed 27") still links.
+CONFLICT_DAYS = 3
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -336,6 +345,8 @@ def _stem(word: str) -> str:
         word = word[:-1]
     if len(word) > 3 and word.endswith("e"):
         word = word[:-1]
+    elif len(word) > 7 and word.endswith("ation"):
+        word = word[:-3]  # evacuation/evacuated, investigation/investigate
     return word
 
 
@@ -412,6 +423,33 @@ def _event_dates(words: Sequence[str], published: dt.datetime) -> list[str]:
     return out
 
 
+def _anchors(terms: Iterable[str], published: dt.datetime) -> tuple[set[int], set[str]]:
+    """What pins a report to one event: the days it says things happened (as ordinals; "@0312"
+    read as the date nearest publication; not later days, which are plans: "the first flight
+    is scheduled for March 19") and its figures ("#600")."""
+    days: set[int] = set()
+    figures: set[str] = set()
+    latest = published.date() + dt.timedelta(days=1)  # already tomorrow in Asia
+    for t in terms:
+        if t[:1] == "#":
+            figures.add(t)
+        elif t[:1] == "@" and len(t) == 5 and t[1:].isdigit():
+            when = _month_day(published.date(), int(t[1:3]), int(t[3:]))
+            if when is not None and when <= latest:
+                days.add(when.toordinal())
+    return days, figures
+
+
+def _conflict(a: tuple[set[int], set[str]], b: tuple[set[int], set[str]]) -> bool:
+    """Whether two reports (or stories) tell different events of one kind: both name the day
+    of their news, CONFLICT_DAYS or more apart at the nearest, and they share no figure."""
+    days_a, figures_a = a
+    days_b, figures_b = b
+    if not days_a or not days_b or figures_a & figures_b:
+        return False
+    return min(abs(x - y) for x in days_a for y in days_b) >= CONFLICT_DAYS
+
+
 def _month_day(near: dt.date, month: int, day: int) -> dt.date | None:
     """ "March 12" as the date nearest `near` (the year is rarely written)."""
     best = None
@@ -425,9 +463,11 @@ def _month_day(near: dt.date, month: int, day: int) -> dt.date | None:
     return best
 
 
-# "600", "9.1%", "1 percent", "$125 billion", "49.2": figures two reports of one event share.
+# "600", "9.1%", "1 percent", "$125 billion", "49.2", "1,000km": figures two reports of one
+# event share (a unit written on the figure is the same figure: "350km" and "350 km").
 _FIGURE = re.compile(
-    r"(?<![\w.,:-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w:-])(\s?%|\s(?:percent|per\scent)\b)?"
+    r"(?<![\w.,:-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:km|kg|cm|mm|m|bn|mn|kph|mph)?"
+    r"(?![\w:]|-\d)(\s?%|\s(?:percent|per\scent)\b)?"
 )
 _AFTER_MONTH = re.compile(r"(?i:" + _MONTH_RE + r")\.?\s$")
 
@@ -551,6 +591,7 @@ class Doc:
     lead_offset: int = 0  # 1 when the first sentence repeats the headline
     filed: bool = False  # ingest filed it in a stored story (bot.briefing.stories) ...
     copy_of: int | None = None  # ... as a syndicated copy of this article
+    anchors: tuple[set[int], set[str]] | None = None  # see _anchors, worked out once
 
 
 @dataclass
@@ -736,6 +777,8 @@ def _attach(stories: list[_Story], passing: list[Doc], idf: dict[str, float]) ->
                 continue
             if story.oldest - doc.ref.published_at > STORY_GAP:
                 continue
+            if _conflict(_group_anchors([doc]), _group_anchors(story.docs)):
+                continue
             sims = [_group_similarity([doc], g) for g in story.groups]
             average = sum(sims) / len(sims)
             strong = max(sims) >= LINK_SIM and average >= AVERAGE_SIM
@@ -793,10 +836,17 @@ def _roundups(story: _Story, stories: list[_Story]) -> set[int]:
         return out
     for d in story.origins:
         own = max(_group_similarity([d], [e]) for e in story.origins if e is not d)
+        mine = _group_anchors([d])
         for other in stories:
             if other is story or len(other.origins) < 2:
                 continue
-            sims = [_group_similarity([d], [e]) for e in other.origins]
+            # A report of another event of the same kind (the second launch of the week) is
+            # alike to the first one's reports, but tells its own: not a round-up of them.
+            sims = [
+                _group_similarity([d], [e])
+                for e in other.origins
+                if not _conflict(mine, _group_anchors([e]))
+            ]
             linked = [x for x in sims if x >= LINK_SIM]
             if len(linked) >= 2 and max(linked) >= ROUNDUP_RATIO * own:
                 out.add(d.ref.id)
@@ -1012,6 +1062,7 @@ def _link_stories(groups: list[list[Doc]]) -> list[_Story]:
     crowded = max(16, n // 3)
     outlets = [{d.ref.outlet for d in g} for g in groups]
     weight = [_weight(g) for g in groups]
+    anchors = [_group_anchors(g) for g in groups]
     # links[i][j] = (sum of pair similarities, best pair similarity) between clusters i and j
     links: list[dict[int, tuple[float, float]]] = [{} for _ in range(n)]
     for i, v in enumerate(vecs):
@@ -1038,6 +1089,8 @@ def _link_stories(groups: list[list[Doc]]) -> list[_Story]:
             return None
         if span[i][0] - span[j][1] > STORY_GAP or span[j][0] - span[i][1] > STORY_GAP:
             return None
+        if _conflict(anchors[i], anchors[j]):
+            return None
         average = total / (size[i] * size[j])
         return average if average >= AVERAGE_SIM else None
 
@@ -1057,6 +1110,7 @@ def _link_stories(groups: list[list[Doc]]) -> list[_Story]:
         members[i].extend(members[j])
         size[i] += size[j]
         span[i] = (min(span[i][0], span[j][0]), max(span[i][1], span[j][1]))
+        anchors[i] = (anchors[i][0] | anchors[j][0], anchors[i][1] | anchors[j][1])
         del links[i][j], links[j][i]
         for k, (tk, bk) in links[j].items():
             t0, b0 = links[i].get(k, (0.0, 0.0))
@@ -1083,6 +1137,19 @@ def _link_stories(groups: list[list[Doc]]) -> list[_Story]:
                 )
             )
     return stories
+
+
+def _group_anchors(docs: Iterable[Doc]) -> tuple[set[int], set[str]]:
+    """The days and figures a group of reports names (see `_anchors`), all together: a story
+    that ran for days is tied to each of them."""
+    days: set[int] = set()
+    figures: set[str] = set()
+    for d in docs:
+        if d.anchors is None:
+            d.anchors = _anchors(d.terms, d.ref.published_at)
+        days |= d.anchors[0]
+        figures |= d.anchors[1]
+    return days, figures
 
 
 def _unit(vec: dict[str, float]) -> dict[str, float]:

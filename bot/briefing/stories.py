@@ -20,7 +20,9 @@ when, within STORY_GAP of its publication:
 
 An article alike (LINK_SIM) to reports of two stories is a round-up, or a bridge between
 them: it starts a story of its own, and /brief places it. A link in other words also needs
-the two to share a tagged place when both name one (entity overlap, bot.store.entities).
+the two to share a tagged place when both name one (entity overlap, bot.store.entities), and
+never joins two events of one kind on different days (bot.briefing.brief's `_conflict`: a second
+launch or earthquake in the week reads like a rewrite of the first).
 Stories are never merged at ingest; each article is filed once, in publication order.
 """
 
@@ -162,6 +164,7 @@ class _Filer:
         # articles (no place recognised) are not held to it.
         places = entities_of_articles(self.db, [doc.ref.id, *(c.article_id for c in candidates)])
         own = places.get(doc.ref.id, set())
+        anchors = brief._anchors(doc.terms, doc.ref.published_at)
         linked: dict[int, float] = {}
         related: set[int] = set()
         for c in candidates:
@@ -170,6 +173,10 @@ class _Filer:
                 related.add(c.story_id)
             theirs = places.get(c.article_id, set())
             if own and theirs and not own & theirs:
+                continue
+            # Another event of the same kind on another day (a second launch, a second
+            # earthquake) reads like a rewrite: days named apart and no shared figure.
+            if brief._conflict(anchors, brief._anchors(c.terms, c.published_at)):
                 continue
             if s >= INGEST_LINK and c.outlet != doc.ref.outlet:
                 linked[c.story_id] = max(linked.get(c.story_id, 0.0), s)
