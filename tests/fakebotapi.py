@@ -356,6 +356,72 @@ class _Fault:
     chat_id: int | None = None
 
 
+class _Bucket:
+    """A leaky bucket: holds `capacity` messages, drains `rate` a second."""
+
+    def __init__(self, capacity: float, rate: float) -> None:
+        self.capacity, self.rate = capacity, rate
+        self.level, self.at = 0.0, time.monotonic()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more message fits (0: it fits now)."""
+        self.level = max(0.0, self.level - (now - self.at) * self.rate)
+        self.at = now
+        return (
+            0.0 if self.level + 1 <= self.capacity else (self.level + 1 - self.capacity) / self.rate
+        )
+
+    def add(self) -> None:
+        self.level += 1
+
+
+@dataclass
+class FloodLimits:
+    """Telegram's flood limits, emulated: a message over any of them is refused with 429 and
+    the retry_after that would make it fit. `slack` messages of tolerance per bucket absorb
+    the clock skew between the bot's limiter and this server (a real bot sees the same)."""
+
+    per_second: float = 30.0
+    per_chat_second: float = 1.0
+    chat_burst: float = 3.0
+    per_group_minute: float = 20.0
+    slack: float = 1.0
+    refused: int = 0
+    _overall: _Bucket | None = None
+    _chats: dict[int, _Bucket] = field(default_factory=dict)
+    _groups: dict[int, _Bucket] = field(default_factory=dict)
+
+    def check(self, chat_id: int) -> int | None:
+        """None: allowed (and counted); else the retry_after to answer."""
+        now = time.monotonic()
+        if self._overall is None:
+            self._overall = _Bucket(self.per_second + self.slack, self.per_second)
+        buckets = [self._overall]
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = self._chats[chat_id] = _Bucket(
+                self.chat_burst + self.slack, self.per_chat_second
+            )
+        buckets.append(chat)
+        if chat_id < 0:
+            group = self._groups.get(chat_id)
+            if group is None:
+                group = self._groups[chat_id] = _Bucket(
+                    self.per_group_minute + self.slack, self.per_group_minute / 60
+                )
+            buckets.append(group)
+        wait = max(b.wait(now) for b in buckets)
+        if wait > 0:
+            self.refused += 1
+            return max(1, int(wait + 0.999))
+        for b in buckets:
+            b.add()
+        return None
+
+
+_FLOOD_METHODS = {"sendmessage", "editmessagetext", "editmessagereplymarkup"}
+
+
 @dataclass
 class _CallbackQuery:
     id: str
@@ -457,6 +523,13 @@ class FakeBotAPI:
         self.updates: list[JSON] = []
         self.allowed_updates: list[str] | None = None
         self._faults: list[_Fault] = []
+        # chat id -> user id -> ChatMember status ("creator", "administrator", "member", ...)
+        self.members: dict[int, dict[int, str]] = {}
+        self.users: dict[int, JSON] = {}
+        # Old group id -> the supergroup it became (sending to the old id answers 400 with
+        # migrate_to_chat_id, as Telegram does).
+        self.migrated: dict[int, int] = {}
+        self.limits: FloodLimits | None = None
         self._threads: dict[int, set[int]] = {}
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._update_ids = itertools.count(500_000)
@@ -534,6 +607,7 @@ class FakeBotAPI:
             user["username"] = username
         user["language_code"] = "en"
         user.update(extra)
+        self.users[user["id"]] = user
         return user
 
     def private_chat(self, user: JSON | None = None) -> JSON:
@@ -558,7 +632,51 @@ class FakeBotAPI:
         if forum:
             chat["is_forum"] = True
         chat["_user"] = self.user("Grace", "grace")
+        # The user who writes in it by default created it: an administrator.
+        self.members[chat["id"]] = {chat["_user"]["id"]: "creator"}
         return self._register(chat)
+
+    def join(self, chat: JSON, user: JSON, status: str = "member") -> JSON:
+        """`user` is in the group with `status` (member, administrator, creator)."""
+        if status not in ("member", "administrator", "creator", "restricted"):
+            raise ValueError(status)
+        self.members.setdefault(chat["id"], {})[user["id"]] = status
+        return user
+
+    def migrate(self, chat: JSON) -> JSON:
+        """A basic group becomes a supergroup: a new id; the old one answers 400 with
+        migrate_to_chat_id from now on. Returns the new chat."""
+        if chat["type"] != "group":
+            raise ValueError("only a basic group migrates")
+        new: JSON = {
+            "id": -1_002_000_000_000 - next(self._group_ids),
+            "type": "supergroup",
+            "title": chat["title"],
+            "_user": chat["_user"],
+        }
+        self.members[new["id"]] = dict(self.members.get(chat["id"], {}))
+        self.migrated[chat["id"]] = new["id"]
+        return self._register(new)
+
+    def bot_membership(self, chat: JSON, old: str, new: str, *, by: JSON | None = None) -> None:
+        """A my_chat_member update: the bot's status in `chat` went from `old` to `new`
+        ("member", "administrator", "left", "kicked"); kicked or left also blocks sends."""
+        user = by or chat["_user"]
+        self._push(
+            {
+                "my_chat_member": {
+                    "chat": _public(chat),
+                    "from": user,
+                    "date": int(time.time()),
+                    "old_chat_member": _member(self.bot_user, old),
+                    "new_chat_member": _member(self.bot_user, new),
+                }
+            }
+        )
+        if new in ("left", "kicked"):
+            self.block(chat)
+        else:
+            self.blocked.pop(chat["id"], None)
 
     def _register(self, chat: JSON) -> JSON:
         self.chats[chat["id"]] = chat
@@ -635,8 +753,10 @@ class FakeBotAPI:
         times: int = 1,
         retry_after: int | None = None,
         chat_id: int | None = None,
+        delay: float = 0.0,
     ) -> None:
-        """The next `times` calls of `method` (to `chat_id`, if given) fail with `status`."""
+        """The next `times` calls of `method` (to `chat_id`, if given) fail with `status`,
+        after `delay` seconds (a request that hangs, then fails)."""
         if description is None:
             description = {
                 400: "Bad Request",
@@ -648,7 +768,7 @@ class FakeBotAPI:
         if status == 429 and retry_after is None:
             raise ValueError("a 429 needs retry_after")
         self._faults.append(
-            _Fault(method.lower(), times, status, description, retry_after, 0.0, chat_id)
+            _Fault(method.lower(), times, status, description, retry_after, delay, chat_id)
         )
 
     def delay(
@@ -733,6 +853,16 @@ class FakeBotAPI:
             return _error(exc)
         fault = self._take_fault(method, params)
         try:
+            if (
+                self.limits is not None
+                and method.lower() in _FLOOD_METHODS
+                and isinstance(params.get("chat_id"), int)
+            ):
+                retry = self.limits.check(params["chat_id"])
+                if retry is not None:
+                    raise ApiError(
+                        429, f"Too Many Requests: retry after {retry}", {"retry_after": retry}
+                    )
             if fault is not None:
                 if fault.delay:
                     await asyncio.sleep(fault.delay)
@@ -834,6 +964,12 @@ class FakeBotAPI:
         chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None:
             raise bad_request("chat not found")
+        if chat["id"] in self.migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self.migrated[chat["id"]]},
+            )
         if chat["id"] in self.blocked:
             raise ApiError(403, f"Forbidden: {self.blocked[chat['id']]}")
         return chat
@@ -968,6 +1104,32 @@ class FakeBotAPI:
         query.answer = {k: v for k, v in params.items() if k != "callback_query_id"}
         return True
 
+    def _get_chat_administrators(self, params: JSON) -> list[JSON]:
+        chat = self._chat(params)
+        if chat["type"] == "private":
+            raise bad_request("there are no administrators in the private chat")
+        return [
+            _member(self.users[uid], status)
+            for uid, status in self.members.get(chat["id"], {}).items()
+            if status in ("creator", "administrator")
+        ]
+
+    def _get_chat_member(self, params: JSON) -> JSON:
+        chat = self._chat(params)
+        user_id = params.get("user_id")
+        if not isinstance(user_id, int):
+            raise bad_request("wrong parameter user_id in request")
+        if user_id == self.bot_user["id"]:
+            return _member(self.bot_user, "member")
+        if chat["type"] == "private":
+            if user_id != chat["id"]:
+                raise bad_request("user not found")
+            return _member(chat["_user"], "member")
+        user = self.users.get(user_id)
+        if user is None:
+            raise bad_request("PARTICIPANT_ID_INVALID")
+        return _member(user, self.members.get(chat["id"], {}).get(user_id, "left"))
+
     def _send_chat_action(self, params: JSON) -> bool:
         chat = self._chat(params)
         if params.get("action") not in _CHAT_ACTIONS:
@@ -990,7 +1152,61 @@ _METHODS: dict[str, Callable[[FakeBotAPI, JSON], Any]] = {
     "editmessagereplymarkup": FakeBotAPI._edit_message_reply_markup,
     "answercallbackquery": FakeBotAPI._answer_callback_query,
     "sendchataction": FakeBotAPI._send_chat_action,
+    "getchatadministrators": FakeBotAPI._get_chat_administrators,
+    "getchatmember": FakeBotAPI._get_chat_member,
 }
+
+_ADMIN_RIGHTS = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+}
+_RESTRICTED = {
+    "is_member": True,
+    "can_send_messages": True,
+    "can_send_audios": True,
+    "can_send_documents": True,
+    "can_send_photos": True,
+    "can_send_videos": True,
+    "can_send_video_notes": True,
+    "can_send_voice_notes": True,
+    "can_send_polls": True,
+    "can_send_other_messages": True,
+    "can_add_web_page_previews": True,
+    "can_change_info": False,
+    "can_invite_users": False,
+    "can_pin_messages": False,
+    "can_manage_topics": False,
+    "until_date": 0,
+}
+
+
+def _member(user: JSON, status: str) -> JSON:
+    """A ChatMember of the given status, with the fields Telegram always sends for it."""
+    out: JSON = {"status": status, "user": {k: v for k, v in user.items() if k in _USER_FIELDS}}
+    if status == "creator":
+        out["is_anonymous"] = False
+    elif status == "administrator":
+        out.update(_ADMIN_RIGHTS)
+    elif status == "restricted":
+        out.update(_RESTRICTED)
+    elif status == "kicked":
+        out["until_date"] = 0
+    elif status not in ("member", "left"):
+        raise ValueError(f"unknown member status {status!r}")
+    return out
+
+
+_USER_FIELDS = {"id", "is_bot", "first_name", "last_name", "username", "language_code"}
 
 
 def _public(chat: JSON) -> JSON:

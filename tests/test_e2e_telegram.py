@@ -88,7 +88,11 @@ async def test_start_up_handshake_and_a_private_command(fake_api: FakeBotAPI) ->
         assert reply.params["parse_mode"] == "HTML"
         assert reply.message["link_preview_options"] == {"is_disabled": True}
         polls = fake_api.calls_to("getUpdates")
-        assert polls[-1].params["allowed_updates"] == ["message", "callback_query"]
+        assert polls[-1].params["allowed_updates"] == [
+            "message",
+            "callback_query",
+            "my_chat_member",
+        ]
         assert polls[-1].params["timeout"] == 1
     # Stopping confirms what was fetched, so a restart does not answer /help twice.
     assert fake_api.calls_to("getUpdates")[-1].params["offset"] > 0

@@ -316,6 +316,18 @@ def subscription_replies() -> list[Reply]:
                     },
                 )
             )
+    berlin = ZoneInfo("Europe/Berlin")
+    out.append(
+        Reply(
+            "digest_empty",
+            {
+                "title": HOSTILE[2],
+                "since": dt.datetime(2026, 3, 10, 8, 0, tzinfo=berlin),
+                "local_now": NOW.astimezone(berlin),
+                "timezone": "Europe/Berlin",
+            },
+        )
+    )
     for command in ("subscribe", "unsubscribe", "timezone"):
         out.append(
             Reply("error", {"code": "admin_only", "message": "", "limit": None, "command": command})

@@ -662,6 +662,14 @@ def mark_alert_sent(
         )
 
 
+def has_alerts(db: sqlite_utils.Database, subscription_id: int) -> bool:
+    """Whether the subscription ever recorded an alert (its baseline is taken)."""
+    row = db.execute(
+        "SELECT 1 FROM alerts WHERE subscription_id = ? LIMIT 1", [subscription_id]
+    ).fetchone()
+    return row is not None
+
+
 def release_alert(db: sqlite_utils.Database, subscription_id: int, change_key: str) -> None:
     """A transient failure: forget the unsent claim so the next evaluation tries again."""
     with _write(db) as conn:

@@ -6,14 +6,16 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
+    ChatMemberHandler,
     MessageHandler,
     filters,
 )
@@ -24,13 +26,14 @@ from bot.errors import ConfigError
 from bot.tg.concurrency import PerChatUpdateProcessor
 from bot.tg.delivery import ChatEvents, LoggingChatEvents, Renderer, Sender
 from bot.tg.errors import ErrorHandler
-from bot.tg.handlers import Clock, Handlers, RouterLike, utc_now
+from bot.tg.handlers import AdminCache, Clock, Handlers, RouterLike, utc_now
+from bot.tg.jobs import TICK_SECONDS, DbWorker, Scheduler, StoreChatEvents
 from bot.tg.logsafe import protect_token
-from bot.tg.ratelimit import ChatRateLimiter
+from bot.tg.ratelimit import ChatRateLimiter, TelegramRateLimiter
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 # Long-poll length: Telegram holds getUpdates open this long when there is nothing to deliver.
 POLL_TIMEOUT = 30
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -108,10 +111,20 @@ def build_application(
     clock: Clock = utc_now,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    rate_limiter: BaseRateLimiter | None = None,
+    deliveries: bool | None = None,
+    tick_seconds: float | None = TICK_SECONDS,
+    admins: AdminCache | None = None,
 ) -> Application:
-    """The bot, wired: handlers, error handler, rate limiting, per-chat ordering, command menu.
+    """The bot, wired: handlers, error handler, rate limiting, per-chat ordering, command menu,
+    and scheduled deliveries (daily briefs, status alerts).
 
-    Keyword arguments exist for tests and later issues; production passes settings and router only.
+    Deliveries run when `deliveries` is True, or when it is None and the router is the real one
+    (it has the topic catalog; a test's stub router has no database to deliver from). The
+    scheduler ticks at start-up and every `tick_seconds` (None: at start-up only; tests then
+    call `app.bot_data["scheduler"].tick()` with their own clock).
+
+    Keyword arguments exist for tests; production passes settings and router only.
     """
     if not settings.token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
@@ -119,7 +132,11 @@ def build_application(
     protect_token(settings.token)
     render = render or _load_render()
     menu = list(commands) if commands is not None else _load_commands()
-    events = events or LoggingChatEvents()
+    if deliveries is None:
+        deliveries = hasattr(router, "catalog")
+    worker = DbWorker(settings.db_path) if deliveries else None
+    store_events = StoreChatEvents(worker, clock) if worker is not None else None
+    events = events or store_events or LoggingChatEvents()
 
     async def post_init(app: Application) -> None:
         log.info("connected to Telegram as @%s", app.bot.username)
@@ -137,22 +154,61 @@ def build_application(
         .base_file_url(file_url(settings.api_url))
         .request(request or _default_request())
         .get_updates_request(get_updates_request or _default_get_updates_request())
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(rate_limiter or TelegramRateLimiter(max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates=64))
         .post_init(post_init)
+        .post_stop(_close_scheduler)
         .build()
     )
     sender = Sender(render, events)
-    handlers = Handlers(settings, router, sender, limiter or ChatRateLimiter(), clock)
+    handlers = Handlers(
+        settings,
+        router,
+        sender,
+        limiter or ChatRateLimiter(),
+        clock,
+        admins=admins,
+        membership=store_events,
+    )
     # Commands everywhere; plain text only in private chats (in groups it is people talking).
     wanted = (
         filters.UpdateType.MESSAGE & filters.TEXT & (filters.COMMAND | filters.ChatType.PRIVATE)
     )
     app.add_handler(MessageHandler(wanted, handlers.on_message))
     app.add_handler(CallbackQueryHandler(handlers.on_callback))
+    app.add_handler(ChatMemberHandler(handlers.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(ErrorHandler(sender, events))
-    app.bot_data["sender"] = sender  # for scheduled deliveries (subscriptions) later
+    app.bot_data["sender"] = sender
+    if worker is not None:
+        catalog = getattr(router, "catalog", None)
+        scheduler = Scheduler(
+            worker,
+            sender,
+            render,
+            (lambda: router.catalog) if catalog is not None else _default_catalog,  # type: ignore[attr-defined]
+            clock=clock,
+        )
+        app.bot_data["scheduler"] = scheduler
+        assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+        # first=0: the start-up run, which sends what was due while the bot was down.
+        if tick_seconds:
+            app.job_queue.run_repeating(scheduler.job, interval=tick_seconds, first=0)
+        else:
+            app.job_queue.run_once(scheduler.job, when=0)
     return app
+
+
+def _default_catalog() -> Any:
+    from bot.briefing.topics import default_catalog
+
+    return default_catalog()
+
+
+async def _close_scheduler(app: Application) -> None:
+    """Stop a running fan-out and close the delivery worker's connection (idempotent)."""
+    scheduler = app.bot_data.get("scheduler")
+    if scheduler is not None:
+        await scheduler.close()
 
 
 async def start(app: Application, *, poll_timeout: int = POLL_TIMEOUT) -> None:
@@ -181,6 +237,8 @@ async def stop(app: Application) -> None:
         await app.updater.stop()
     if app.running:
         await app.stop()
+    # As run_polling does after stop (our `start` runs post_init by hand, so this does too).
+    await _close_scheduler(app)
     await app.shutdown()
 
 
