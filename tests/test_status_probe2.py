@@ -9,31 +9,15 @@ a careful analyst would say from the articles alone, written before the engine w
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass
 
 import pytest
 
 from bot.briefing.status import build_status
 from bot.ingest import ingest_records
-from bot.models import RawArticle, Situation, Status
+from bot.models import Situation, Status
 from bot.store import open_db
-
-
-def at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
-
-
-@dataclass
-class Story:
-    situation: Situation
-    articles: list[RawArticle]
-
-
-def _a(outlet: str, published: str, title: str, body: str, slug: str) -> RawArticle:
-    url = f"https://{re.sub(r'[^a-z]', '', outlet.lower())}.example/{slug}"
-    return RawArticle(title=title, body=body, published_at=at(published), url=url, outlet=outlet)
-
+from tests.status_kit import Story, at, kinds, label, outlets, shape, timeline, upcoming
+from tests.status_kit import article as _a
 
 # ----------------------------------------------------------------------------- 1. crossing
 # A land border closed for three decades: an announced opening "next month", a hedged "coming
@@ -430,38 +414,6 @@ def dbs(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
 
 def status(dbs, name: str, when: str) -> Status:  # type: ignore[no-untyped-def]
     return build_status(dbs[name], STORIES[name].situation, as_of=at(when))
-
-
-def label(ref) -> str | None:  # type: ignore[no-untyped-def]
-    return ref.label() if ref is not None else None
-
-
-def shape(st: Status) -> tuple[str, str | None, tuple[str, str | None] | None]:
-    previous = (st.previous.state, label(st.previous.since)) if st.previous else None
-    return st.state, label(st.since), previous
-
-
-def upcoming(st: Status) -> tuple[str, str | None, bool] | None:
-    if st.upcoming is None:
-        return None
-    return st.upcoming.state, label(st.upcoming.date), st.upcoming.overdue
-
-
-def timeline(st: Status) -> list[tuple[str | None, str, str]]:
-    return [(label(e.date), e.state, e.modality) for e in st.timeline]
-
-
-def outlets(st: Status, state: str, date: str | None) -> set[str]:
-    return {
-        s.outlet
-        for e in st.timeline
-        if e.state == state and label(e.date) == date
-        for s in e.sources
-    }
-
-
-def kinds(st: Status) -> set[str]:
-    return {c.kind for c in st.caveats}
 
 
 # ----------------------------------------------------------------------------- 1. crossing

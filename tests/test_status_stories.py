@@ -8,38 +8,16 @@ asked for its status at several dates (`as_of`), never the clock.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
 import pytest
 
 from bot.briefing.status import build_status
 from bot.briefing.topics import Catalog
 from bot.config import ROOT
 from bot.ingest import ingest_paths, ingest_records
-from bot.models import RawArticle, Situation, Status
+from bot.models import Situation, Status
 from bot.store import open_db
-
-
-def at(text: str) -> dt.datetime:
-    """'2026-03-12 08:00' -> aware UTC datetime."""
-    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
-
-
-@dataclass
-class Story:
-    situation: Situation
-    articles: list[RawArticle]
-
-
-def _a(outlet: str | None, published: str, title: str, body: str, slug: str) -> RawArticle:
-    url = (
-        f"https://{(outlet or 'unknown').lower().replace(' ', '')}.example/{slug}"
-        if outlet
-        else None
-    )
-    return RawArticle(title=title, body=body, published_at=at(published), url=url, outlet=outlet)
-
+from tests.status_kit import Story, at, outlets, shape, timeline, upcoming
+from tests.status_kit import article as _a
 
 # ----------------------------------------------------------------------------- 1. rail link
 # The seed's story continued: the first train runs, two outlets report it, state media is silent.
@@ -670,34 +648,6 @@ def dbs(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
 
 def status(dbs, name: str, when: str) -> Status:  # type: ignore[no-untyped-def]
     return build_status(dbs[name], STORIES[name].situation, as_of=at(when))
-
-
-def label(ref) -> str | None:  # type: ignore[no-untyped-def]
-    return ref.label() if ref is not None else None
-
-
-def shape(st: Status) -> tuple[str, str | None, tuple[str, str | None] | None]:
-    previous = (st.previous.state, label(st.previous.since)) if st.previous else None
-    return st.state, label(st.since), previous
-
-
-def upcoming(st: Status) -> tuple[str, str | None, bool] | None:
-    if st.upcoming is None:
-        return None
-    return st.upcoming.state, label(st.upcoming.date), st.upcoming.overdue
-
-
-def timeline(st: Status) -> list[tuple[str | None, str, str]]:
-    return [(label(e.date), e.state, e.modality) for e in st.timeline]
-
-
-def outlets(st: Status, state: str, date: str | None) -> set[str]:
-    return {
-        s.outlet
-        for e in st.timeline
-        if e.state == state and label(e.date) == date
-        for s in e.sources
-    }
 
 
 # ----------------------------------------------------------------------------- 1. rail link
