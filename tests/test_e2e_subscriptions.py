@@ -508,3 +508,36 @@ async def _until(condition: Any, timeout: float = 10.0) -> None:
     while not condition():
         assert loop.time() < deadline, "condition not met in time"
         await asyncio.sleep(0.02)
+
+
+async def test_a_brief_that_fails_to_build_fails_alone_and_is_retried(
+    fake_api: FakeBotAPI, seeded_db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.briefing import digest
+
+    real = digest.build_group_brief
+    broken = {"china"}
+
+    def build(db: Any, catalog: Any, group: Any, now: dt.datetime) -> Any:
+        if group.key.topic in broken:
+            raise RuntimeError("a bug in one topic's brief")
+        return real(db, catalog, group, now)
+
+    monkeypatch.setattr(digest, "build_group_brief", build)
+    clock = Clock(MORNING)
+    async with running(fake_api, seeded_db_path, clock) as (app, _scheduler):
+        one, two = fake_api.private_chat(), fake_api.private_chat()
+        await subscribe(fake_api, one, "/subscribe china 08:00 Europe/Berlin")
+        await subscribe(fake_api, two, "/subscribe dprk 08:00 Europe/Berlin")
+        await tick(app, clock, EIGHT_BERLIN)
+        [brief] = await fake_api.wait_sent(two)  # the other topic's brief still went out
+        assert "📰" in brief.text
+        assert briefs_to(fake_api, one) == []
+        statuses = {(r[0], r[2]) for r in ledger(seeded_db_path)}
+        assert (one["id"], "failed") in statuses and (two["id"], "sent") in statuses
+        broken.clear()  # fixed: the next run after the retry time sends it, once
+        await tick(app, clock, EIGHT_BERLIN + dt.timedelta(minutes=10))
+        [late] = await fake_api.wait_sent(one)
+        assert "📰" in late.text
+        await tick(app, clock, EIGHT_BERLIN + dt.timedelta(minutes=20))
+    assert len(briefs_to(fake_api, one)) == 1 and len(briefs_to(fake_api, two)) == 1

@@ -95,7 +95,13 @@ def plan_briefs(db: sqlite_utils.Database, now: dt.datetime) -> list[BriefGroup]
     (`claim_group`), so a claim never waits long in a queue and the lease stays meaningful.
     """
     subs = store_subs.active_briefs(db)
-    done = store_subs.last_done_dates(db)
+    # Recent days from an index range; the rest of the ledger only for subscriptions with no
+    # recent delivery (new ones, or a bot down for long), which are few.
+    recent = now.date() - MAX_WINDOW - dt.timedelta(days=2)
+    done = store_subs.last_done_dates(db, since=recent)
+    older = [sub.id for sub in subs if sub.id not in done]
+    if older:
+        done.update(store_subs.last_done_dates(db, older))
     groups: dict[GroupKey, BriefGroup] = {}
     for sub in subs:
         last = done.get(sub.id)
@@ -115,14 +121,19 @@ def plan_briefs(db: sqlite_utils.Database, now: dt.datetime) -> list[BriefGroup]
 
 
 def claim_group(
-    db: sqlite_utils.Database, group: BriefGroup, now: dt.datetime
+    db: sqlite_utils.Database,
+    group: BriefGroup,
+    now: dt.datetime,
+    *,
+    at: dt.datetime | None = None,
 ) -> list[tuple[Subscription, store_subs.Claim]]:
     """Claim today's delivery for each member; those another process (or a finished run) holds
-    are left out."""
+    are left out. `now` is the run's time (which local day is due); `at` the clock when
+    claiming, from which the claim's lease runs (default `now`)."""
     out = []
     for sub in group.members:
         day = schedule.local_date(now, sub.effective_timezone)
-        claim = store_subs.claim_delivery(db, sub.id, day, now=now)
+        claim = store_subs.claim_delivery(db, sub.id, day, now=at or now)
         if claim is not None:
             out.append((sub, claim))
     return out

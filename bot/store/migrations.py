@@ -219,3 +219,11 @@ def m007_subscriptions(db: sqlite_utils.Database) -> None:
         " change_key TEXT NOT NULL, claimed_at TEXT NOT NULL, sent_at TEXT,"
         " PRIMARY KEY (subscription_id, change_key))"
     )
+
+
+@MIGRATIONS()
+def m008_delivery_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for the scheduler's per-minute reads at scale: a chat's briefs on a topic, and
+    the deliveries of recent days (the ledger grows by one row per subscription per day)."""
+    db.execute("CREATE INDEX subscriptions_chat_key ON subscriptions (chat_id, key)")
+    db.execute("CREATE INDEX deliveries_day ON deliveries (local_date, subscription_id)")

@@ -566,21 +566,28 @@ def get_delivery(
 
 
 def last_done_dates(
-    db: sqlite_utils.Database, subscription_ids: Iterable[int] | None = None
+    db: sqlite_utils.Database,
+    subscription_ids: Iterable[int] | None = None,
+    *,
+    since: dt.date | None = None,
 ) -> dict[int, dt.date]:
     """The latest local date each subscription's brief was done ('sent' or 'skipped'), in one
-    query (the `last_delivery_date` that bot.briefing.schedule.due takes)."""
+    query (the `last_delivery_date` that bot.briefing.schedule.due takes). `since` bounds the
+    read to recent days (an index range, not the whole ledger); older dates count as none."""
     sql = (
         "SELECT subscription_id, max(local_date) FROM deliveries"
         " WHERE status IN ('sent', 'skipped')"
     )
     params: list[Any] = []
+    if since is not None:
+        sql += " AND local_date >= ?"
+        params.append(since.isoformat())
     if subscription_ids is not None:
         ids = list(subscription_ids)
         if not ids:
             return {}
         sql += f" AND subscription_id IN ({','.join('?' * len(ids))})"
-        params = ids
+        params.extend(ids)
     sql += " GROUP BY subscription_id"
     return {sub: dt.date.fromisoformat(day) for sub, day in db.execute(sql, params)}
 

@@ -274,9 +274,15 @@ class Scheduler:
                 for group in groups:
                     if self._draining:
                         break
-                    jobs = await self.worker.run(self._prepare, group, now, report)
+                    try:
+                        jobs = await self.worker.run(self._prepare, group, now, report)
+                    except Exception as exc:  # a busy database: this group waits for a tick
+                        log.warning("could not prepare the %s brief: %s", group.key, exc)
+                        report.errors.append(f"prepare: {exc}")
+                        continue
+                    # Known before any put can be cancelled, so a stop releases them all.
+                    waiting.extend(jobs)
                     for job in jobs:
-                        waiting.append(job)
                         await queue.put(job)
                 for _ in range(senders):
                     await queue.put(None)  # each sender stops at one None, after the jobs
@@ -292,11 +298,30 @@ class Scheduler:
         self, db: sqlite_utils.Database, group: digest.BriefGroup, now: dt.datetime,
         report: TickReport,
     ) -> list[SendJob]:  # fmt: skip
-        """On the worker: claim the group, build and render its brief once, make the jobs."""
-        claims = digest.claim_group(db, group, now)
+        """On the worker: claim the group, build and render its brief once, make the jobs.
+
+        Claims are stamped with the clock, not the tick's start, so a long fan-out does not
+        eat into their lease. A brief that fails to build or render (a bug, one bad topic)
+        fails its own claims, for a retry later, and never the rest of the run.
+        """
+        claims = digest.claim_group(db, group, now, at=self.clock())
         report.claimed += len(claims)
         if not claims:
             return []
+        try:
+            return self._jobs(db, group, now, report, claims)
+        except Exception as exc:
+            log.exception("the %s brief failed", group.key)
+            retry = self.clock() + RETRY_LATER
+            for _sub, claim in claims:
+                store_subs.mark_failed(db, claim, f"brief failed: {exc}", retry_at=retry)
+            report.errors.append(f"brief: {exc}")
+            return []
+
+    def _jobs(
+        self, db: sqlite_utils.Database, group: digest.BriefGroup, now: dt.datetime,
+        report: TickReport, claims: list[tuple[Subscription, store_subs.Claim]],
+    ) -> list[SendJob]:  # fmt: skip
         built = digest.build_group_brief(db, self.catalog(), group, now)
         if built.brief is None:
             for _sub, claim in claims:
@@ -342,11 +367,18 @@ class Scheduler:
                 continue  # left unstarted: released when the run ends
             job.started = True
             sub = job.subscription
-            outcome, error, retry_at = await self._send(sub, job.chunks, job.kind)
+            try:
+                outcome, error, retry_at = await self._send(sub, job.chunks, job.kind)
+            except Exception as exc:  # an answer _send does not know: retry later, go on
+                log.exception("sending to chat %s failed", sub.chat_id)
+                outcome, error, retry_at = "failed", str(exc), self.clock() + RETRY_LATER
             setattr(report, outcome, getattr(report, outcome) + 1)
             if error:
                 report.errors.append(error)
-            await self.worker.run(_settle, job, outcome, error, retry_at, self.clock())
+            # Shielded: a message that went out is recorded even if the run is being stopped
+            # (otherwise its claim would outlive the lease and the brief go out twice).
+            settle = self.worker.run(_settle, job, outcome, error, retry_at, self.clock())
+            await asyncio.shield(settle)
 
     async def _send(
         self, sub: Subscription, chunks: list[str], kind: str
