@@ -286,3 +286,22 @@ def test_suggestions_are_only_the_near_best() -> None:
 def test_unknown_timezones(text: str) -> None:
     with pytest.raises(TimezoneNotFound):
         resolve_timezone(text)
+
+
+def test_a_brief_moved_later_leaves_no_hours_unbriefed() -> None:
+    from bot.briefing.digest import window_start
+    from bot.models import Subscription
+
+    sub = Subscription(
+        id=1, chat_id=1, thread_id=None, kind="brief", key="dprk", query="dprk",
+        local_time="20:00", timezone="UTC", quiet=False, active=True,
+        created_at=utc(2026, 3, 1, 0, 0),
+    )  # fmt: skip
+    now = utc(2026, 3, 11, 20, 0)
+    # Yesterday's brief went out at 08:00; since then it was moved to 20:00.
+    sent = utc(2026, 3, 10, 8, 0)
+    assert window_start(sub, now, dt.date(2026, 3, 10), sent) == sent
+    # Unmoved, the window starts at yesterday's slot, as before.
+    assert window_start(sub, now, dt.date(2026, 3, 10), utc(2026, 3, 10, 20, 1)) == utc(
+        2026, 3, 10, 20, 0
+    )

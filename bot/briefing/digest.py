@@ -75,8 +75,18 @@ def _seen_digest(seen: frozenset[int]) -> str:
     return hashlib.blake2b(",".join(map(str, sorted(seen))).encode(), digest_size=8).hexdigest()
 
 
-def window_start(sub: Subscription, now: dt.datetime, last_done: dt.date | None) -> dt.datetime:
-    """Where today's brief for `sub` starts (see the module docstring)."""
+def window_start(
+    sub: Subscription,
+    now: dt.datetime,
+    last_done: dt.date | None,
+    last_sent: dt.datetime | None = None,
+) -> dt.datetime:
+    """Where today's brief for `sub` starts (see the module docstring).
+
+    Never after `last_sent`, when the last brief went out: a brief moved later in the day
+    (or to a timezone further west) must not leave the hours between the old slot and the
+    new one in no brief at all.
+    """
     assert sub.local_time is not None
     zone = sub.effective_timezone
     today = schedule.local_date(now, zone)
@@ -85,6 +95,8 @@ def window_start(sub: Subscription, now: dt.datetime, last_done: dt.date | None)
         since = slot - FIRST_WINDOW
     else:
         since = schedule.scheduled_at(last_done, sub.local_time, zone)
+        if last_sent is not None:
+            since = min(since, last_sent)
     return max(since, min(slot, now) - MAX_WINDOW)
 
 
@@ -111,7 +123,7 @@ def plan_briefs(db: sqlite_utils.Database, now: dt.datetime) -> list[BriefGroup]
         # that re-subscribed still counts what it got).
         before = store_subs.last_sent_articles(db, chat_id=sub.chat_id, key=sub.key)
         seen = before.article_ids
-        key = GroupKey(sub.key, window_start(sub, now, last), _seen_digest(seen))
+        key = GroupKey(sub.key, window_start(sub, now, last, before.at), _seen_digest(seen))
         group = groups.get(key)
         if group is None:
             group = groups[key] = BriefGroup(key, seen)
