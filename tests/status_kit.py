@@ -9,8 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+import sqlite_utils
+
+from bot.ingest import ingest_paths, ingest_records
 from bot.models import RawArticle, Situation, Status
+from bot.store import open_db
 
 
 def at(text: str) -> dt.datetime:
@@ -62,3 +68,24 @@ def outlets(st: Status, state: str, date: str | None) -> set[str]:
 
 def kinds(st: Status) -> set[str]:
     return {c.kind for c in st.caveats}
+
+
+def ingest_stories(
+    tmp: Any, stories: dict[str, Story], *, before: dict[str, list[Path]] | None = None
+) -> dict[str, sqlite_utils.Database]:
+    """One database per story (`tmp` is pytest's tmp_path_factory), each story's articles
+    ingested through the real pipeline; `before` names files to ingest first (the seed)."""
+    out = {}
+    for name, story in stories.items():
+        db = open_db(tmp.mktemp(name) / "story.db")
+        for path in (before or {}).get(name, []):
+            ingest_paths(db, [path], now=at("2026-03-11 12:00"))
+        summary = ingest_records(db, story.articles, now=at("2027-01-01 00:00"))
+        assert summary.added == len(story.articles), summary
+        out[name] = db
+    return out
+
+
+def close_all(dbs: dict[str, sqlite_utils.Database]) -> None:
+    for db in dbs.values():
+        db.conn.close()

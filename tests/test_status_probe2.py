@@ -13,10 +13,19 @@ import datetime as dt
 import pytest
 
 from bot.briefing.status import build_status
-from bot.ingest import ingest_records
 from bot.models import Situation, Status
-from bot.store import open_db
-from tests.status_kit import Story, at, kinds, label, outlets, shape, timeline, upcoming
+from tests.status_kit import (
+    Story,
+    at,
+    close_all,
+    ingest_stories,
+    kinds,
+    label,
+    outlets,
+    shape,
+    timeline,
+    upcoming,
+)
 from tests.status_kit import article as _a
 
 # ----------------------------------------------------------------------------- 1. crossing
@@ -401,15 +410,9 @@ STORIES: dict[str, Story] = {
 
 @pytest.fixture(scope="module")
 def dbs(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    out = {}
-    for name, story in STORIES.items():
-        db = open_db(tmp_path_factory.mktemp(name) / "story.db")
-        summary = ingest_records(db, story.articles, now=at("2027-01-01 00:00"))
-        assert summary.added == len(story.articles), summary
-        out[name] = db
+    out = ingest_stories(tmp_path_factory, STORIES)
     yield out
-    for db in out.values():
-        db.conn.close()
+    close_all(out)
 
 
 def status(dbs, name: str, when: str) -> Status:  # type: ignore[no-untyped-def]

@@ -20,7 +20,17 @@ from bot.ingest import ingest_records
 from bot.models import RawArticle, Reply, Situation, Status
 from bot.render import render
 from bot.store import open_db
-from tests.status_kit import Story, at, kinds, label, shape, timeline, upcoming
+from tests.status_kit import (
+    Story,
+    at,
+    close_all,
+    ingest_stories,
+    kinds,
+    label,
+    shape,
+    timeline,
+    upcoming,
+)
 from tests.status_kit import article as _a
 
 # ----------------------------------------------------------------------------- 1. flights
@@ -381,15 +391,9 @@ STORIES = {
 
 @pytest.fixture(scope="module")
 def dbs(tmp_path_factory):  # type: ignore[no-untyped-def]
-    out = {}
-    for name, story in STORIES.items():
-        db = open_db(tmp_path_factory.mktemp(name) / "story.db")
-        summary = ingest_records(db, story.articles, now=at("2027-01-01 00:00"))
-        assert summary.added == len(story.articles), summary
-        out[name] = db
+    out = ingest_stories(tmp_path_factory, STORIES)
     yield out
-    for db in out.values():
-        db.conn.close()
+    close_all(out)
 
 
 def status(dbs, name: str, when: str) -> Status:  # type: ignore[no-untyped-def]

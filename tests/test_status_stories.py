@@ -13,10 +13,17 @@ import pytest
 from bot.briefing.status import build_status
 from bot.briefing.topics import Catalog
 from bot.config import ROOT
-from bot.ingest import ingest_paths, ingest_records
 from bot.models import Situation, Status
-from bot.store import open_db
-from tests.status_kit import Story, at, outlets, shape, timeline, upcoming
+from tests.status_kit import (
+    Story,
+    at,
+    close_all,
+    ingest_stories,
+    outlets,
+    shape,
+    timeline,
+    upcoming,
+)
 from tests.status_kit import article as _a
 
 # ----------------------------------------------------------------------------- 1. rail link
@@ -632,18 +639,13 @@ STORIES: dict[str, Story] = {
 @pytest.fixture(scope="module")
 def dbs(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """One database per story (the Beijing-Pyongyang one holds the seed as well)."""
-    out = {}
-    for name, story in STORIES.items():
-        db = open_db(tmp_path_factory.mktemp(name) / "story.db")
-        if name == "beijing-pyongyang":
-            seed = ROOT / "seeds" / "000_eba980bd3d31b10d.txt"
-            ingest_paths(db, [seed], now=at("2026-03-11 12:00"))
-        summary = ingest_records(db, story.articles, now=at("2027-01-01 00:00"))
-        assert summary.added == len(story.articles), summary
-        out[name] = db
+    out = ingest_stories(
+        tmp_path_factory,
+        STORIES,
+        before={"beijing-pyongyang": [ROOT / "seeds" / "000_eba980bd3d31b10d.txt"]},
+    )
     yield out
-    for db in out.values():
-        db.conn.close()
+    close_all(out)
 
 
 def status(dbs, name: str, when: str) -> Status:  # type: ignore[no-untyped-def]
