@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 Precision = Literal["day", "month", "year"]
 State = Literal["operating", "suspended", "cancelled", "unknown"]
@@ -31,6 +32,11 @@ class RawArticle:
     outlet: str | None = None
     language: str | None = None
     source_path: str | None = None
+    # Where the body came from: "file", "feed" (the feed carried the article), "summary" (only
+    # the feed's teaser: the page could not be fetched), "page" (extracted from the article page).
+    text_source: str = "file"
+    # True when the source gave no date and `published_at` is the time it was fetched.
+    date_estimated: bool = False
 
 
 @dataclass
@@ -54,6 +60,8 @@ class PreparedArticle:
     sentence_entities: list[tuple[int, str]] = field(default_factory=list)
     # Keys of the declared situations the article is about (stored as situation_articles).
     situations: list[str] = field(default_factory=list)
+    text_source: str = "file"  # see RawArticle
+    date_estimated: bool = False
 
 
 @dataclass
@@ -63,6 +71,8 @@ class IngestSummary:
     added: int = 0
     duplicates: int = 0
     skipped: dict[str, str] = field(default_factory=dict)
+    # The ids of the articles added, in the order stored.
+    ids: list[int] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -452,3 +462,104 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, list | tuple | set | frozenset):
         return [to_jsonable(v) for v in obj]
     return obj
+
+
+# ----------------------------------------------------------------------------- feeds
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """A feed to follow, as seeds/feeds.toml, OPML or `feeds add` name it."""
+
+    url: str
+    # The outlet name articles from this feed are cited as ("Yonhap"); None: the feed's title.
+    outlet: str | None = None
+    language: str | None = None  # ISO 639-1, e.g. "en"
+
+
+@dataclass
+class FeedEntry:
+    """One entry of a parsed feed, normalised (bot.ingest.feeds.parse_feed)."""
+
+    # Per-feed dedup key: "guid:<id>", else "link:<url>", else "hash:<sha1 of title+text>".
+    key: str
+    title: str
+    link: str | None  # absolute http(s) url without #fragment, or None
+    text: str  # plain text: the entry's full content when it has one, else its summary
+    # The feed carries the article itself (content long enough to brief from), not a teaser;
+    # False means the article page should be fetched for the text.
+    full_text: bool
+    published_at: dt.datetime  # aware UTC
+    date_estimated: bool = False  # no date in the entry: `published_at` is the fetch time
+    author: str | None = None
+    language: str | None = None
+
+
+@dataclass
+class ParsedFeed:
+    """A feed document: its own metadata, its usable entries, and why others were skipped."""
+
+    title: str | None
+    link: str | None  # the site's home page
+    language: str | None
+    entries: list[FeedEntry] = field(default_factory=list)
+    # (entry label, reason) for entries that could not be used (no title and no text, too big)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Feed:
+    """A followed feed and its health, as stored (table `feeds`)."""
+
+    id: int
+    url: str
+    outlet: str | None
+    language: str | None
+    title: str | None  # the feed's own <title>, from the last successful poll
+    active: bool
+    added_at: dt.datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    last_polled_at: dt.datetime | None = None
+    last_success_at: dt.datetime | None = None
+    last_error: str | None = None
+    last_error_at: dt.datetime | None = None
+    error_count: int = 0  # consecutive failed polls; 0 after a success
+    failing_since: dt.datetime | None = None  # first failure of the current run of failures
+    next_poll_at: dt.datetime | None = None
+    articles: int = 0  # articles indexed from this feed
+    deactivated_at: dt.datetime | None = None
+    added_by: int | None = None
+
+    @property
+    def name(self) -> str:
+        """What to call it: the outlet, else the feed's title, else its host."""
+        if self.outlet:
+            return self.outlet
+        if self.title:
+            return self.title
+        return urlsplit(self.url).hostname or self.url
+
+    @property
+    def health(self) -> Literal["new", "ok", "failing", "inactive"]:
+        if not self.active:
+            return "inactive"
+        if self.error_count:
+            return "failing"
+        return "ok" if self.last_success_at is not None else "new"
+
+
+@dataclass
+class PollSummary:
+    """What one poll of the feeds did (the CLI prints it; /feeds poll replies with it)."""
+
+    feeds: int = 0  # feeds polled
+    not_modified: int = 0  # answered 304 (or the same bytes as last time)
+    new_articles: int = 0
+    duplicates: int = 0  # entries already indexed (this feed's, or another source's)
+    # feed url -> why its poll failed
+    errors: dict[str, str] = field(default_factory=dict)
+    # entry (or page url) -> why it was not indexed
+    skipped: dict[str, str] = field(default_factory=dict)
+    deactivated: list[Feed] = field(default_factory=list)
+    article_ids: list[int] = field(default_factory=list)

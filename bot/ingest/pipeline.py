@@ -128,6 +128,8 @@ def _analyse(
         entities=entities,
         sentence_entities=sentence_entities,
         situations=about,
+        text_source=raw.text_source,
+        date_estimated=raw.date_estimated,
     )
 
 
@@ -231,6 +233,7 @@ class _Batcher:
             file_stories(self.db, [i for i in ids if i is not None])
         added = sum(1 for i in ids if i is not None)
         self.summary.added += added
+        self.summary.ids.extend(i for i in ids if i is not None)
         # None: another writer stored the same article since our check.
         self.summary.duplicates += len(ids) - added
 

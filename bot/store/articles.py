@@ -39,7 +39,7 @@ def add_articles(db: sqlite_utils.Database, items: list[PreparedArticle]) -> lis
 def _insert(db: sqlite_utils.Database, item: PreparedArticle) -> int:
     cursor = db.execute(
         "INSERT INTO articles (url, outlet, title, body, published_at, fetched_at, language,"
-        " content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " content_hash, text_source, date_estimated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             item.url,
             item.outlet,
@@ -49,6 +49,8 @@ def _insert(db: sqlite_utils.Database, item: PreparedArticle) -> int:
             to_iso(item.fetched_at),
             item.language,
             item.content_hash,
+            item.text_source,
+            int(item.date_estimated),
         ],
     )
     article_id = int(cursor.lastrowid or 0)

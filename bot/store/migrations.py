@@ -227,3 +227,34 @@ def m008_delivery_indexes(db: sqlite_utils.Database) -> None:
     the deliveries of recent days (the ledger grows by one row per subscription per day)."""
     db.execute("CREATE INDEX subscriptions_chat_key ON subscriptions (chat_id, key)")
     db.execute("CREATE INDEX deliveries_day ON deliveries (local_date, subscription_id)")
+
+
+@MIGRATIONS()
+def m009_feeds(db: sqlite_utils.Database) -> None:
+    """Followed feeds with their health, the entries seen per feed, and where an article's text
+    and date came from.
+
+    feed_entries remembers every entry key a feed has shown ("guid:…", "link:…", "hash:…"), so a
+    poll skips what it has seen before analysing anything; article_id is NULL for an entry that
+    was a duplicate of another source's article or could not be used.
+    """
+    db.execute(
+        "CREATE TABLE feeds (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, outlet TEXT,"
+        " language TEXT, title TEXT, active INTEGER NOT NULL DEFAULT 1, added_at TEXT NOT NULL,"
+        " added_by INTEGER, etag TEXT, last_modified TEXT, last_polled_at TEXT,"
+        " last_success_at TEXT, last_error TEXT, last_error_at TEXT,"
+        " error_count INTEGER NOT NULL DEFAULT 0, failing_since TEXT, next_poll_at TEXT,"
+        " articles INTEGER NOT NULL DEFAULT 0, deactivated_at TEXT)"
+    )
+    db.execute("CREATE INDEX feeds_due ON feeds (active, next_poll_at)")
+    db.execute(
+        "CREATE TABLE feed_entries (feed_id INTEGER NOT NULL REFERENCES feeds(id),"
+        " key TEXT NOT NULL, article_id INTEGER REFERENCES articles(id), seen_at TEXT NOT NULL,"
+        " PRIMARY KEY (feed_id, key)) WITHOUT ROWID"
+    )
+    # Small key/value facts about the database itself (e.g. that the default feeds were added
+    # once, so removing one is not undone at the next start).
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+    # file | feed | summary | page (bot.models.RawArticle.text_source)
+    db.execute("ALTER TABLE articles ADD COLUMN text_source TEXT NOT NULL DEFAULT 'file'")
+    db.execute("ALTER TABLE articles ADD COLUMN date_estimated INTEGER NOT NULL DEFAULT 0")
