@@ -1,0 +1,530 @@
+"""bot.ingest.fetch against a real aiohttp server on 127.0.0.1: SSRF refusals (also after DNS
+and on redirects), limits, conditional GET, errors, content types and per-host politeness."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import ipaddress
+import socket
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpcore
+import pytest
+from aiohttp import web
+
+from bot.errors import ConfigError, IngestError
+from bot.ingest.fetch import (
+    USER_AGENT,
+    Fetcher,
+    FetchError,
+    FetchPolicy,
+    GuardedBackend,
+    acceptable_type,
+    address_refusal,
+    check_url,
+    resolve,
+)
+
+FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+ETAG = '"v1"'
+LAST_MODIFIED = "Wed, 11 Mar 2026 10:00:00 GMT"
+LOCAL = FetchPolicy(allow_hosts=frozenset({"127.0.0.1", "localhost"}), timeout=0.5)
+
+
+@dataclass
+class Server:
+    base: str
+    port: int
+    seen: list[dict[str, Any]] = field(default_factory=list)  # one per request, in order
+    active: int = 0
+    max_active: int = 0
+
+
+def make_app(server: Server) -> web.Application:
+    async def feed(request: web.Request) -> web.StreamResponse:
+        if request.headers.get("If-None-Match") == ETAG:
+            return web.Response(status=304)  # omits ETag/Last-Modified on purpose
+        headers = {"ETag": ETAG, "Last-Modified": LAST_MODIFIED}
+        return web.Response(
+            body=FEED, headers=headers, content_type="application/rss+xml", charset="utf-8"
+        )
+
+    async def page(request: web.Request) -> web.StreamResponse:
+        return web.Response(text="<html><p>hi</p></html>", content_type="text/html")
+
+    async def slow(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(3)
+        return web.Response(text="late", content_type="text/html")
+
+    async def trickle(request: web.Request) -> web.StreamResponse:
+        # Headers at once, then a byte every 0.1 s: no single read is slow, the whole is.
+        response = web.StreamResponse(headers={"Content-Type": "text/html"})
+        await response.prepare(request)
+        for _ in range(30):
+            await response.write(b"x")
+            await asyncio.sleep(0.1)
+        return response
+
+    async def status(request: web.Request) -> web.StreamResponse:
+        code = int(request.match_info["code"])
+        headers = {"Retry-After": "7"} if code in (429, 503) else {}
+        return web.Response(status=code, text="no", headers=headers)
+
+    async def chain(request: web.Request) -> web.StreamResponse:
+        n = int(request.match_info["n"])
+        target = "/page#frag" if n == 0 else f"{n - 1}"  # relative Location
+        raise web.HTTPFound(target)
+
+    async def loop(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(f"/loop/{int(request.match_info['n']) + 1}")
+
+    async def away(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(request.query["to"])
+
+    async def big(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=b"x" * 10_000, content_type="text/html")
+
+    async def big_chunked(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/html"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        for _ in range(10):
+            await response.write(b"x" * 1000)
+        return response
+
+    async def bomb(request: web.Request) -> web.StreamResponse:
+        body = gzip.compress(b"<html>" + b" " * 2_000_000)
+        headers = {"Content-Encoding": "gzip", "Content-Type": "text/html"}
+        return web.Response(body=body, headers=headers)
+
+    async def image(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=b"\x89PNG", content_type="image/png")
+
+    async def busy(request: web.Request) -> web.StreamResponse:
+        server.active += 1
+        server.max_active = max(server.max_active, server.active)
+        await asyncio.sleep(0.2)
+        server.active -= 1
+        return web.Response(text="ok", content_type="text/html")
+
+    @web.middleware
+    async def record(request: web.Request, handler: Any) -> web.StreamResponse:
+        server.seen.append(
+            {"path": request.path, "at": time.monotonic(), "headers": dict(request.headers)}
+        )
+        return await handler(request)
+
+    app = web.Application(middlewares=[record])
+    app.router.add_get("/feed", feed)
+    app.router.add_get("/page", page)
+    app.router.add_get("/slow", slow)
+    app.router.add_get("/trickle", trickle)
+    app.router.add_get("/status/{code}", status)
+    app.router.add_get("/chain/{n}", chain)
+    app.router.add_get("/loop/{n}", loop)
+    app.router.add_get("/away", away)
+    app.router.add_get("/big", big)
+    app.router.add_get("/big-chunked", big_chunked)
+    app.router.add_get("/bomb", bomb)
+    app.router.add_get("/image", image)
+    app.router.add_get("/busy", busy)
+    return app
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[Server]:
+    srv = Server(base="", port=0)
+    runner = web.AppRunner(make_app(srv), shutdown_timeout=0.2)  # don't wait out /slow
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    srv.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    srv.base = f"http://127.0.0.1:{srv.port}"
+    yield srv
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def fetcher() -> AsyncIterator[Fetcher]:
+    async with Fetcher(LOCAL, delay=0) as f:
+        yield f
+
+
+def fake_dns(monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[str]]) -> list[str]:
+    """Make the running loop's getaddrinfo answer from `answers`, each call popping the next
+    address for a name (the last one repeats); returns the log of names looked up."""
+    loop = asyncio.get_running_loop()
+    real = loop.getaddrinfo
+    asked: list[str] = []
+
+    async def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in answers:
+            return await real(host, port, *args, **kwargs)
+        asked.append(host)
+        address = answers[host].pop(0) if len(answers[host]) > 1 else answers[host][0]
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+# ----------------------------------------------------------------------------- pure functions
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("8.8.8.8", None),
+        ("2606:4700:4700::1111", None),
+        ("127.0.0.1", "loopback"),
+        ("::1", "loopback"),
+        ("10.0.0.5", "private"),
+        ("172.16.3.4", "private"),
+        ("192.168.1.1", "private"),
+        ("fd12:3456::1", "private"),
+        ("169.254.169.254", "link-local"),
+        ("fe80::1", "link-local"),
+        ("224.0.0.1", "multicast"),
+        ("ff02::1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("::", "unspecified"),
+        ("100.64.0.1", "shared (CGNAT)"),
+        ("240.0.0.1", "reserved"),
+        ("255.255.255.255", "reserved"),
+        ("192.0.2.1", "not globally routable"),
+        ("198.18.0.1", "not globally routable"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("::ffff:10.0.0.1", "private"),
+        ("::ffff:8.8.8.8", None),
+        ("2002:a9fe:a9fe::1", "link-local"),  # 6to4 around 169.254.169.254
+        ("64:ff9b::a00:1", "private"),  # NAT64 around 10.0.0.1
+        ("64:ff9b::808:808", None),
+        ("fec0::1", "site-local"),
+    ],
+)
+def test_address_refusal(address: str, reason: str | None) -> None:
+    assert address_refusal(ipaddress.ip_address(address)) == reason
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/feed#top", "https://example.com/feed"),
+        ("  http://example.com:8080/a?b=1 ", "http://example.com:8080/a?b=1"),
+        ("http://[::1]/x", "http://[::1]/x"),
+    ],
+)
+def test_check_url_accepts(url: str, expected: str) -> None:
+    assert check_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://example.com/", "only http and https"),
+        ("file:///etc/passwd", "only http and https"),
+        ("javascript:alert(1)", "only http and https"),
+        ("example.com/feed", "only http and https"),
+        ("http://user:pw@example.com/", "user name or password"),
+        ("http://user@example.com/", "user name or password"),
+        ("http:///path", "no host"),
+        ("http://:80/", "no host"),
+        ("http://example.com:99999/", "invalid port"),
+        ("http://example.com:0/", "invalid port"),
+        ("http://example.com:abc/", "invalid"),
+    ],
+)
+def test_check_url_refuses(url: str, message: str) -> None:
+    with pytest.raises(FetchError, match=message):
+        check_url(url)
+
+
+def test_policy_from_env() -> None:
+    env = {"BRIEFBOT_ALLOW_HOSTS": " 127.0.0.1 , LOCALHOST,[::1], Bücher.example. ,, "}
+    policy = FetchPolicy.from_env(env)
+    assert policy.allow_hosts == {"127.0.0.1", "localhost", "::1", "xn--bcher-kva.example"}
+    assert FetchPolicy.from_env({}).allow_hosts == frozenset()
+    assert FetchPolicy(allow_hosts=frozenset({"LOCALHOST"})).allow_hosts == {"localhost"}
+    with pytest.raises(ConfigError, match="BRIEFBOT_ALLOW_HOSTS"):
+        FetchPolicy.from_env({"BRIEFBOT_ALLOW_HOSTS": "localhost:8080"})
+
+
+def test_error_shape() -> None:
+    assert issubclass(FetchError, IngestError)
+    exc = FetchError("HTTP 429 Too Many Requests", status=429, retry_after=7.0)
+    assert (str(exc), exc.status, exc.retry_after) == ("HTTP 429 Too Many Requests", 429, 7.0)
+
+
+def test_content_types() -> None:
+    for media in ("application/rss+xml", "application/x-rss+xml", "text/xml", "text/html", None):
+        assert acceptable_type(media, "feed")
+    for media in ("application/octet-stream", "image/png", "application/json"):
+        assert not acceptable_type(media, "feed")
+    assert acceptable_type("application/xhtml+xml", "page")
+    assert not acceptable_type("application/rss+xml", "page")
+
+
+# ----------------------------------------------------------------------------- resolution
+
+
+async def test_resolve_checks_every_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    loop = asyncio.get_running_loop()
+
+    async def two(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port)),
+        ]
+
+    monkeypatch.setattr(loop, "getaddrinfo", two)
+    with pytest.raises(FetchError, match=r"mixed\.test resolves to 10\.0\.0\.7, a private"):
+        await resolve("mixed.test", 80, FetchPolicy())
+    allowed = FetchPolicy(allow_hosts=frozenset({"Mixed.Test"}))
+    assert await resolve("MIXED.test", 80, allowed) == ["93.184.216.34", "10.0.0.7"]
+    by_address = FetchPolicy(allow_hosts=frozenset({"10.0.0.7"}))
+    assert await resolve("mixed.test", 80, by_address) == ["93.184.216.34", "10.0.0.7"]
+
+
+async def test_resolve_literals_and_failures() -> None:
+    assert await resolve("8.8.8.8", 80, FetchPolicy()) == ["8.8.8.8"]
+    with pytest.raises(FetchError, match=r"refused: ::1 is a loopback address"):
+        await resolve("[::1]", 80, FetchPolicy())
+    with pytest.raises(FetchError, match=r"refused: 0\.0\.0\.0 is an unspecified address"):
+        await resolve("0.0.0.0", 80, FetchPolicy())
+    with pytest.raises(FetchError, match=r"cannot resolve host nowhere\.invalid"):
+        await resolve("nowhere.invalid", 80, FetchPolicy())
+
+
+async def test_backend_refuses_rebound_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_dns(monkeypatch, {"evil.test": ["127.0.0.1"]})
+    connected: list[str] = []
+    real_connect = httpcore.AnyIOBackend.connect_tcp
+
+    async def spy(self: Any, host: str, port: int, *args: Any, **kwargs: Any) -> Any:
+        connected.append(host)
+        return await real_connect(self, host, port, *args, **kwargs)
+
+    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", spy)
+    with pytest.raises(FetchError, match=r"refused: evil\.test resolves to 127\.0\.0\.1"):
+        await GuardedBackend(FetchPolicy()).connect_tcp("evil.test", 80)
+    assert connected == []
+
+
+async def test_dns_rebinding_between_check_and_connect(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Public for the pre-check, loopback when the connection is made: the backend must notice.
+    asked = fake_dns(monkeypatch, {"evil.test": ["93.184.216.34", "127.0.0.1"]})
+    async with Fetcher(FetchPolicy(), delay=0) as f:
+        with pytest.raises(FetchError, match=r"resolves to 127\.0\.0\.1, a loopback address"):
+            await f.fetch(f"http://evil.test:{server.port}/page")
+    assert asked == ["evil.test", "evil.test"]
+    assert server.seen == []
+
+
+async def test_connects_to_the_checked_address(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # good.test exists only in our fake DNS: success proves the socket went to that answer.
+    fake_dns(monkeypatch, {"good.test": ["127.0.0.1"]})
+    async with Fetcher(FetchPolicy(allow_hosts=frozenset({"GOOD.test"})), delay=0) as f:
+        result = await f.fetch(f"http://good.test:{server.port}/page")
+    assert result.status == 200
+    assert server.seen[0]["headers"]["Host"] == f"good.test:{server.port}"
+
+
+# ----------------------------------------------------------------------------- against the server
+
+
+async def test_feed_and_conditional_get(server: Server, fetcher: Fetcher) -> None:
+    result = await fetcher.fetch(f"{server.base}/feed#x", kind="feed")
+    assert (result.status, result.body, result.not_modified) == (200, FEED, False)
+    assert (result.content_type, result.charset) == ("application/rss+xml", "utf-8")
+    assert (result.etag, result.last_modified) == (ETAG, LAST_MODIFIED)
+    assert result.url == f"{server.base}/feed"
+    headers = server.seen[0]["headers"]
+    assert headers["User-Agent"] == USER_AGENT
+    assert headers["Accept"].startswith("application/rss+xml")
+    assert "gzip" in headers["Accept-Encoding"]
+
+    again = await fetcher.fetch(
+        f"{server.base}/feed", kind="feed", etag=ETAG, last_modified=LAST_MODIFIED
+    )
+    assert (again.status, again.body, again.not_modified) == (304, b"", True)
+    assert (again.etag, again.last_modified) == (ETAG, LAST_MODIFIED)  # kept from the caller
+    assert server.seen[1]["headers"]["If-None-Match"] == ETAG
+    assert server.seen[1]["headers"]["If-Modified-Since"] == LAST_MODIFIED
+
+
+async def test_page_accept_header(server: Server, fetcher: Fetcher) -> None:
+    result = await fetcher.fetch(f"{server.base}/page")
+    assert result.content_type == "text/html"
+    assert server.seen[0]["headers"]["Accept"].startswith("text/html")
+
+
+async def test_loopback_refused_without_allow_list(server: Server) -> None:
+    async with Fetcher(FetchPolicy(), delay=0) as f:
+        with pytest.raises(FetchError, match=r"refused: 127\.0\.0\.1 is a loopback address"):
+            await f.fetch(f"{server.base}/page")
+        with pytest.raises(FetchError, match=r"refused: localhost resolves to .*loopback"):
+            await f.fetch(f"http://localhost:{server.port}/page")
+    assert server.seen == []
+
+
+async def test_allow_list_by_name(server: Server) -> None:
+    policy = FetchPolicy.from_env({"BRIEFBOT_ALLOW_HOSTS": "LOCALHOST"})
+    async with Fetcher(policy, delay=0) as f:
+        assert (await f.fetch(f"http://localhost:{server.port}/page")).status == 200
+        with pytest.raises(FetchError, match="loopback"):  # the name, not its address
+            await f.fetch(f"{server.base}/page")
+
+
+async def test_redirect_chain(server: Server, fetcher: Fetcher) -> None:
+    result = await fetcher.fetch(f"{server.base}/chain/3")
+    assert result.url == f"{server.base}/page"
+    assert [s["path"] for s in server.seen] == [
+        "/chain/3",
+        "/chain/2",
+        "/chain/1",
+        "/chain/0",
+        "/page",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("to", "message"),
+    [
+        ("http://10.1.2.3/", r"refused: redirect to 10\.1\.2\.3, a private address"),
+        (
+            "http://169.254.169.254/latest/meta-data",
+            r"refused: redirect to 169\.254\.169\.254, a link-local address",
+        ),
+        ("ftp://example.com/", r"refused: redirect to ftp://example\.com/: only http and https"),
+    ],
+)
+async def test_redirect_out_is_refused(
+    server: Server, fetcher: Fetcher, monkeypatch: pytest.MonkeyPatch, to: str, message: str
+) -> None:
+    connected: list[str] = []
+    real_connect = httpcore.AnyIOBackend.connect_tcp
+
+    async def spy(self: Any, host: str, port: int, *args: Any, **kwargs: Any) -> Any:
+        connected.append(host)
+        return await real_connect(self, host, port, *args, **kwargs)
+
+    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", spy)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=message):
+        await fetcher.fetch(f"{server.base}/away?to={to}")
+    assert time.monotonic() - started < 1.0
+    assert connected == ["127.0.0.1"]  # only the server itself
+
+
+async def test_redirect_to_a_name_resolving_inside(
+    server: Server, fetcher: Fetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_dns(monkeypatch, {"intranet.test": ["10.9.9.9"]})
+    message = r"^refused: redirect to intranet\.test, which resolves to 10\.9\.9\.9, a private"
+    with pytest.raises(FetchError, match=message):
+        await fetcher.fetch(f"{server.base}/away?to=http://intranet.test/admin")
+
+
+async def test_proxy_environment_is_ignored(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A proxy would fetch any address for us; a dead one proves it is not used.
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    async with Fetcher(LOCAL, delay=0) as f:
+        assert (await f.fetch(f"{server.base}/page")).status == 200
+
+
+async def test_endless_redirects(server: Server, fetcher: Fetcher) -> None:
+    with pytest.raises(FetchError, match=r"too many redirects \(more than 5\)"):
+        await fetcher.fetch(f"{server.base}/loop/0")
+    assert len(server.seen) == 6  # the first request and five redirects followed
+
+
+async def test_http_errors(server: Server, fetcher: Fetcher) -> None:
+    with pytest.raises(FetchError, match=r"^HTTP 500 Internal Server Error$") as info:
+        await fetcher.fetch(f"{server.base}/status/500")
+    assert (info.value.status, info.value.retry_after) == (500, None)
+    with pytest.raises(FetchError, match=r"^HTTP 429 Too Many Requests$") as info:
+        await fetcher.fetch(f"{server.base}/status/429")
+    assert (info.value.status, info.value.retry_after) == (429, 7.0)
+    with pytest.raises(FetchError, match=r"^HTTP 404 Not Found$"):
+        await fetcher.fetch(f"{server.base}/nothing-here")
+
+
+async def test_connection_refused_is_short(fetcher: Fetcher) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(FetchError, match=r"^cannot connect to 127\.0\.0\.1") as info:
+        await fetcher.fetch(f"http://127.0.0.1:{port}/")
+    assert "Traceback" not in str(info.value) and "object at" not in str(info.value)
+
+
+@pytest.mark.parametrize("path", ["/slow", "/trickle"])
+async def test_timeout(server: Server, fetcher: Fetcher, path: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"^timed out after 0\.5 s$"):
+        await fetcher.fetch(f"{server.base}{path}")
+    assert time.monotonic() - started < 2.0
+
+
+@pytest.mark.parametrize("path", ["/big", "/big-chunked", "/bomb"])
+async def test_size_cap(server: Server, fetcher: Fetcher, path: str) -> None:
+    with pytest.raises(FetchError, match=r"^response larger than 5 kB$"):
+        await fetcher.fetch(f"{server.base}{path}", max_bytes=5000)
+
+
+async def test_size_cap_from_policy(server: Server) -> None:
+    policy = FetchPolicy(allow_hosts=LOCAL.allow_hosts, max_bytes=2_000_000)
+    async with Fetcher(policy, delay=0) as f:
+        with pytest.raises(FetchError, match=r"^response larger than 2 MB$"):
+            await f.fetch(f"{server.base}/bomb")
+        assert len((await f.fetch(f"{server.base}/big")).body) == 10_000
+
+
+async def test_wrong_content_type(server: Server, fetcher: Fetcher) -> None:
+    with pytest.raises(FetchError, match=r"^wrong content type image/png for a feed$"):
+        await fetcher.fetch(f"{server.base}/image", kind="feed")
+    with pytest.raises(FetchError, match=r"^wrong content type application/rss"):
+        await fetcher.fetch(f"{server.base}/feed", kind="page")
+
+
+# ----------------------------------------------------------------------------- politeness
+
+
+async def test_delay_between_starts_on_one_host(server: Server) -> None:
+    async with Fetcher(LOCAL, delay=0.2) as f:
+        await asyncio.gather(f.fetch(f"{server.base}/page"), f.fetch(f"{server.base}/page"))
+    first, second = sorted(s["at"] for s in server.seen)
+    assert second - first >= 0.18  # 0.2 s minus scheduling slack between client and server
+
+
+async def test_other_hosts_are_not_delayed(server: Server) -> None:
+    async with Fetcher(LOCAL, delay=2.0) as f:
+        started = time.monotonic()
+        await asyncio.gather(
+            f.fetch(f"{server.base}/page"), f.fetch(f"http://localhost:{server.port}/page")
+        )
+    assert time.monotonic() - started < 1.5
+
+
+async def test_concurrency_per_host(server: Server) -> None:
+    async with Fetcher(LOCAL, per_host=1, delay=0) as f:
+        started = time.monotonic()
+        await asyncio.gather(*(f.fetch(f"{server.base}/busy") for _ in range(3)))
+    assert server.max_active == 1
+    assert time.monotonic() - started >= 0.55
+    server.max_active = 0
+    async with Fetcher(LOCAL, per_host=2, delay=0) as f:
+        await asyncio.gather(*(f.fetch(f"{server.base}/busy") for _ in range(4)))
+    assert server.max_active == 2
