@@ -21,11 +21,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import __version__
+from bot import __version__, cli_feeds
 from bot.config import Settings
 from bot.errors import ConfigError, StoreBusy, UserError
 from bot.logs import setup_logging
-from bot.models import ChatContext, Reply
+from bot.models import ChatContext, IngestSummary, Reply
 
 log = logging.getLogger("briefbot")
 
@@ -77,8 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=cmd_run)
 
-    ingest = verbs.add_parser("ingest", parents=[common], help="index article files/directories")
-    ingest.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    ingest = verbs.add_parser(
+        "ingest", parents=[common], help="index article files, directories or article URLs"
+    )
+    ingest.add_argument("paths", nargs="+", metavar="PATH|URL")
     ingest.add_argument(
         "--quiet",
         "-q",
@@ -124,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("query", nargs="+", metavar="NAME")
     resolve.add_argument("--format", choices=("text", "json"), default="text")
     resolve.set_defaults(func=cmd_resolve)
+
+    cli_feeds.add_parsers(verbs, common)
 
     summarize = verbs.add_parser(
         "summarize",
@@ -179,12 +183,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Telegram when TELEGRAM_BOT_TOKEN is set, the console otherwise."""
+    """Telegram when TELEGRAM_BOT_TOKEN is set, the console otherwise; both poll the feeds."""
+    from bot.ingest.poll import seed_default_feeds
     from bot.store import open_db
 
     # Create or upgrade the database now: a wrong --db/BRIEFBOT_DB stops the bot here, with one
     # clear line, instead of turning every later message into an apology.
-    open_db(settings.db_path).conn.close()
+    settings.poll_settings()  # a malformed BRIEFBOT_ALLOW_HOSTS stops the bot here, clearly
+    db = open_db(settings.db_path)
+    try:
+        seed_default_feeds(db, settings.seeds_dir / "feeds.toml", now=dt.datetime.now(dt.UTC))
+    finally:
+        db.conn.close()
     if settings.token:
         # Imported here so the console path never loads python-telegram-bot.
         from bot.tg import run_polling
@@ -193,16 +203,27 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     from bot.commands import Router
     from bot.console import run_console
+    from bot.ingest.poll import BackgroundPolling
+    from bot.ingest.writer import ThreadWriter
 
     # On a terminal the console's banner says it all; elsewhere (a detached container whose
     # stdin is empty) this line explains why the bot answers nobody and exits.
     level = logging.DEBUG if sys.stdin.isatty() else logging.INFO
     log.log(level, "TELEGRAM_BOT_TOKEN is not set: starting the local console")
-    return run_console(Router(settings), stdin=sys.stdin, stdout=sys.stdout)
+    polling = None
+    if settings.poll_minutes > 0:
+        polling = BackgroundPolling(ThreadWriter(settings.db_path), settings.poll_settings())
+        polling.start()
+    try:
+        return run_console(Router(settings), stdin=sys.stdin, stdout=sys.stdout)
+    finally:
+        if polling is not None:
+            polling.stop()
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    """Index files; report what was added, what was a duplicate, what was skipped and why.
+    """Index files and article URLs; report what was added, what was a duplicate, what was
+    skipped and why.
 
     Skipped inputs do not fail the run (exit 0); it fails (exit 1) only when inputs were skipped
     and nothing at all could be read, i.e. no article was added or recognised as a duplicate.
@@ -210,13 +231,21 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.ingest import ingest_paths
     from bot.store import open_db
 
-    db = open_db(settings.db_path)
-    try:
-        summary = ingest_paths(
-            db, list(args.paths), now=dt.datetime.now(dt.UTC), progress=not args.quiet
-        )
-    finally:
-        db.conn.close()
+    urls = [p for p in args.paths if re.match(r"(?i)https?://", p)]
+    paths = [Path(p) for p in args.paths if p not in urls]
+    summary = IngestSummary()
+    if paths:
+        db = open_db(settings.db_path)
+        try:
+            summary = ingest_paths(db, paths, now=dt.datetime.now(dt.UTC), progress=not args.quiet)
+        finally:
+            db.conn.close()
+    results: list[Any] = []
+    if urls:
+        fetched, results = cli_feeds.ingest_urls(urls, settings, quiet=args.quiet)
+        summary.added += fetched.added
+        summary.duplicates += fetched.duplicates
+        summary.skipped.update(fetched.skipped)
     failed = bool(summary.skipped) and summary.added + summary.duplicates == 0
     if args.quiet and not failed:
         return 0
@@ -227,6 +256,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         f" ({settings.db_path})",
         file=out,
     )
+    for result in results:
+        print(cli_feeds.describe_ingested(result), file=out)
     for where, reason in summary.skipped.items():
         print(f"  skipped {where}: {reason}", file=out)
     return 1 if failed else 0

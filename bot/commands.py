@@ -43,6 +43,7 @@ from typing import Any
 import sqlite_utils
 from rapidfuzz import process
 
+from bot.admin import ADMIN_COMMANDS, AdminCommands
 from bot.briefing import brief as brief_engine
 from bot.briefing import schedule
 from bot.briefing import search as search_engine
@@ -75,7 +76,10 @@ COMMANDS: list[tuple[str, str]] = [
     ("help", "Every command, with examples"),
     ("start", "What I do"),
 ]
-NEEDS_ARGS = frozenset({"search", "brief", "status", "timeline", "subscribe", "unsubscribe"})
+NEEDS_ARGS = frozenset(
+    {"search", "brief", "status", "timeline", "subscribe", "unsubscribe"}
+    | {"addfeed", "removefeed", "ingest"}
+)
 MAX_ARGS = 500  # characters; real queries are short, and FTS/resolution cost grows with length
 BRIEF_PER_PAGE = 5
 SEARCH_PER_PAGE = 5
@@ -134,6 +138,9 @@ class Router:
             "subscriptions": self._subscriptions,
             "timezone": self._timezone,
         }
+        # Feeds and single URLs: the bot admins' commands (bot/admin.py).
+        self._admin = AdminCommands(settings, self.db, self._situation_name)
+        self._commands.update(self._admin.commands())
 
     # ------------------------------------------------------------------------- plumbing
 
@@ -303,10 +310,12 @@ class Router:
 
     def _help(self, args: str, ctx: ChatContext) -> Reply:
         wanted = args.lstrip("/").split("@")[0].lower() if args else ""
+        # The admins' commands are listed to the admins only (they work for nobody else).
+        admin = self._admin.allowed(ctx)
         return Reply(
             "help",
             {
-                "commands": _commands_model(),
+                "commands": _commands_model() + (_admin_commands_model() if admin else []),
                 "command": wanted if wanted in self._commands else None,
                 "bot_username": ctx.bot_username,
             },
@@ -748,6 +757,13 @@ class Router:
 
     # ------------------------------------------------------------------------- helpers
 
+    def _situation_name(self, key: str) -> str:
+        """A declared situation's display name (its key when the catalog no longer has it)."""
+        for situation in self.catalog.situations():
+            if situation.key == key:
+                return situation.title
+        return key
+
     def _entity_model(self, key: str, articles: int) -> dict[str, Any]:
         """A tagged entity as /topics lists it: its name, and what to type to brief it."""
         entity = self.catalog.entity(key)
@@ -944,6 +960,10 @@ def _from_b36(text: str) -> dt.datetime:
 
 def _commands_model() -> list[dict[str, str]]:
     return [{"name": name, "description": description} for name, description in COMMANDS]
+
+
+def _admin_commands_model() -> list[dict[str, str]]:
+    return [{"name": name, "description": text} for name, text in ADMIN_COMMANDS]
 
 
 def _reply_error(

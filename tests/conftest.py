@@ -26,6 +26,13 @@ SEEDS = ROOT / "seeds"
 FIXED_NOW = dt.datetime(2026, 3, 11, 12, 0, tzinfo=dt.UTC)
 
 
+@pytest.fixture(autouse=True)
+def _no_scheduled_polling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`briefbot run` polls the default feeds (real outlets) in the background; tests must never
+    reach the internet, so scheduled polling is off unless a test turns it on."""
+    monkeypatch.setenv("BRIEFBOT_POLL_MINUTES", "0")
+
+
 @pytest.fixture
 def now() -> dt.datetime:
     return FIXED_NOW

@@ -218,6 +218,7 @@ def replies() -> list[Reply]:
             },
         ),
         *subscription_replies(),
+        *feed_replies(),
         Reply("busy", {}),
         Reply("apology", {}),
         Reply("message", {"text": HOSTILE[0] + HOSTILE[3]}),
@@ -343,6 +344,115 @@ def subscription_replies() -> list[Reply]:
                     "query": HOSTILE[3],
                     "suggestions": suggestions,
                     "command": "timezone",
+                },
+            )
+        )
+    return out
+
+
+def feed_model(i: int, health: str) -> dict[str, Any]:
+    """A feed as bot.admin.feed_model hands it to the templates, with hostile text in it."""
+    failing = health in ("failing", "inactive")
+    return {
+        "id": i,
+        "name": HOSTILE[i % len(HOSTILE)],
+        "url": URLS[i % len(URLS)] or "https://example.org/rss",
+        "health": health,
+        "articles": i * 7,
+        "error_count": 3 if failing else 0,
+        "last_error": HOSTILE[(i + 1) % len(HOSTILE)] if failing else None,
+        "last_success_at": None if health == "new" else NOW - dt.timedelta(hours=i + 1),
+        "last_error_at": NOW - dt.timedelta(hours=1) if failing else None,
+        "failing_since": NOW - dt.timedelta(days=i + 1) if failing else None,
+        "next_poll_at": None if health == "inactive" else NOW + dt.timedelta(minutes=30),
+        "language": "en",
+        "now": NOW,
+    }
+
+
+def feed_replies() -> list[Reply]:
+    """Every shape of the feed and /ingest replies."""
+    feeds = [feed_model(i, h) for i, h in enumerate(("ok", "failing", "inactive", "new", "ok"))]
+    counts = {"ok": 2, "failing": 1, "inactive": 1, "new": 1}
+    out = [
+        Reply("feeds", {"feeds": feeds, "counts": counts, "polling": True, "interval_minutes": 30}),
+        Reply(
+            "feeds",
+            {
+                "feeds": [],
+                "counts": dict.fromkeys(counts, 0),
+                "polling": False,
+                "interval_minutes": 0,
+            },
+        ),
+        Reply("feed_deactivated", {"feed": feeds[2]}),
+        Reply("feed_removed", {"feed": feeds[0], "query": HOSTILE[0], "candidates": []}),
+        Reply("feed_removed", {"feed": None, "query": HOSTILE[1], "candidates": feeds[:3]}),
+        Reply("feed_removed", {"feed": None, "query": HOSTILE[2], "candidates": []}),
+    ]
+    for created, asked, polling in ((True, None, True), (False, HOSTILE[4], False)):
+        out.append(
+            Reply(
+                "feed_added",
+                {
+                    "feed": feeds[3],
+                    "created": created,
+                    "entries": 25,
+                    "asked": asked,
+                    "polling": polling,
+                },
+            )
+        )
+    ingested = {
+        "url": URLS[0],
+        "added": True,
+        "title": HOSTILE[0],
+        "outlet": HOSTILE[1],
+        "published_at": NOW,
+        "date_estimated": False,
+        "story_outlets": [HOSTILE[i] for i in range(5)] + ["Reuters", "AP"],
+        "story_size": 9,
+        "situations": [{"key": "beijing-pyongyang", "name": HOSTILE[2]}],
+        "reason": None,
+    }
+    out += [
+        Reply("ingested", ingested),
+        Reply(
+            "ingested",
+            {
+                **ingested,
+                "added": False,
+                "story_outlets": [],
+                "situations": [],
+                "date_estimated": True,
+            },
+        ),
+        Reply(
+            "ingested",
+            {
+                **ingested,
+                "added": False,
+                "title": None,
+                "outlet": None,
+                "published_at": None,
+                "reason": HOSTILE[3],
+            },
+        ),
+    ]
+    for command in ("addfeed", "feeds", "removefeed", "ingest"):
+        out.append(
+            Reply("error", {"code": "admin_only", "message": "", "limit": None, "command": command})
+        )
+    for command in ("addfeed", "ingest"):
+        out.append(
+            Reply(
+                "error",
+                {
+                    "code": "fetch",
+                    "message": HOSTILE[0],
+                    "limit": None,
+                    "command": command,
+                    "url": URLS[1],
                 },
             )
         )

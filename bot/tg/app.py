@@ -23,9 +23,12 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.errors import ConfigError
+from bot.ingest.poll import Poller
+from bot.ingest.writer import ProcessWriter
 from bot.tg.concurrency import PerChatUpdateProcessor
 from bot.tg.delivery import ChatEvents, LoggingChatEvents, Renderer, Sender
 from bot.tg.errors import ErrorHandler
+from bot.tg.feeds import CHECK_SECONDS, FeedPolling
 from bot.tg.handlers import AdminCache, Clock, Handlers, RouterLike, utc_now
 from bot.tg.jobs import TICK_SECONDS, DbWorker, Scheduler, StoreChatEvents
 from bot.tg.logsafe import protect_token
@@ -115,6 +118,7 @@ def build_application(
     deliveries: bool | None = None,
     tick_seconds: float | None = TICK_SECONDS,
     admins: AdminCache | None = None,
+    poller: Poller | None = None,
 ) -> Application:
     """The bot, wired: handlers, error handler, rate limiting, per-chat ordering, command menu,
     and scheduled deliveries (daily briefs, status alerts).
@@ -123,6 +127,10 @@ def build_application(
     (it has the topic catalog; a test's stub router has no database to deliver from). The
     scheduler ticks at start-up and every `tick_seconds` (None: at start-up only; tests then
     call `app.bot_data["scheduler"].tick()` with their own clock).
+
+    Feeds are polled on the same terms as deliveries, when `settings.poll_minutes` is above 0
+    (every minute the due feeds are polled; each feed's own interval is poll_minutes). `poller`
+    lets a test supply its own (a thread writer, a fake clock).
 
     Keyword arguments exist for tests; production passes settings and router only.
     """
@@ -190,6 +198,12 @@ def build_application(
         )
         app.bot_data["scheduler"] = scheduler
         assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+        if poller is not None or settings.poll_minutes > 0:
+            poller = poller or Poller(ProcessWriter(settings.db_path), settings.poll_settings())
+            polling = FeedPolling(poller, sender, settings.admins, worker)
+            app.bot_data["feeds"] = polling
+            # first=5: after start-up's own work (the catch-up deliveries, the warm-up).
+            app.job_queue.run_repeating(polling.job, interval=CHECK_SECONDS, first=5)
         # first=0: the start-up run, which sends what was due while the bot was down.
         if tick_seconds:
             app.job_queue.run_repeating(scheduler.job, interval=tick_seconds, first=0)
@@ -205,10 +219,13 @@ def _default_catalog() -> Any:
 
 
 async def _close_scheduler(app: Application) -> None:
-    """Stop a running fan-out and close the delivery worker's connection (idempotent)."""
+    """Stop a running fan-out and a running poll, close their connections (idempotent)."""
     scheduler = app.bot_data.get("scheduler")
     if scheduler is not None:
         await scheduler.close()
+    polling = app.bot_data.get("feeds")
+    if polling is not None:
+        await polling.close()
 
 
 async def start(app: Application, *, poll_timeout: int = POLL_TIMEOUT) -> None:

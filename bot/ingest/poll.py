@@ -1,0 +1,575 @@
+"""Polling feeds and fetching single articles.
+
+One feed's poll, in order:
+
+1. fetch it (bot.ingest.fetch: SSRF-safe, size-capped, conditional GET with the stored ETag and
+   Last-Modified); a 304 ends the poll there;
+2. in the writer (bot.ingest.writer): parse it (bot.ingest.feeds), drop entries this feed has
+   shown before (guid, then link, then title+text hash) and entries whose url is indexed already;
+3. on the event loop: fetch the article page of each new entry that carries only a teaser,
+   within the fetcher's per-host concurrency limit and politeness delay;
+4. in the writer: extract each page's main text (trafilatura), build the articles, and index them
+   through the same pipeline as files (bot.ingest.pipeline); remember the entries; record the
+   feed's health.
+
+A failure at any step is that feed's failure: recorded with its reason (bot.store.feeds backs the
+feed off exponentially and deactivates it after days of failures), and the rest of the poll goes
+on. Feeds are polled a few at a time; while one waits on the network another is analysed.
+
+Where each article's text came from is stored with it: "feed" (the entry carried the article),
+"page" (extracted from the article page), "summary" (only the teaser: the page failed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from bot.errors import IngestError
+from bot.ingest import feeds as feed_docs
+from bot.ingest import pipeline, readers
+from bot.ingest.fetch import Fetcher, FetchError, FetchPolicy, FetchResult
+from bot.ingest.writer import Writer
+from bot.models import Feed, FeedEntry, IngestSummary, PollSummary, RawArticle
+from bot.store import articles as store_articles
+from bot.store import feeds as store_feeds
+from bot.store.db import from_iso
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[Feed, "FeedOutcome"], None]
+
+
+@dataclass(frozen=True)
+class PollSettings:
+    """How polling behaves; `bot.config.Settings.poll_settings()` builds it from the environment."""
+
+    interval: dt.timedelta = store_feeds.DEFAULT_INTERVAL
+    # A feed failing for this long is deactivated and the admins are told.
+    max_failing: dt.timedelta = dt.timedelta(days=7)
+    # Feeds fetched at once (each host still gets at most `per_host` connections).
+    concurrency: int = 8
+    per_host: int = 2
+    # Seconds between two requests to one host: article pages come from the outlet's own site.
+    delay: float = 1.0
+    # Parsing a feed that takes longer than this fails the feed (the document is size-capped
+    # already; this bounds a pathological one).
+    parse_timeout: float = 30.0
+    fetch_pages: bool = True
+    policy: FetchPolicy = field(default_factory=FetchPolicy)
+
+
+@dataclass
+class FeedOutcome:
+    """What polling one feed did."""
+
+    not_modified: bool = False
+    new_articles: int = 0
+    duplicates: int = 0
+    error: str | None = None
+    skipped: dict[str, str] = field(default_factory=dict)
+    deactivated: Feed | None = None
+    article_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Fresh:
+    """A parsed feed's new entries (from the writer back to the loop)."""
+
+    title: str | None
+    language: str | None
+    entries: list[FeedEntry]
+    duplicates: int
+    problems: list[tuple[str, str]]
+
+
+@dataclass
+class _Page:
+    """An article page's bytes, or why there are none."""
+
+    body: bytes = b""
+    url: str | None = None
+    error: str | None = None
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# ----------------------------------------------------------------------------- the poller
+
+
+class Poller:
+    """Polls feeds through one writer; one poll at a time."""
+
+    def __init__(
+        self,
+        writer: Writer,
+        settings: PollSettings | None = None,
+        *,
+        clock: Callable[[], dt.datetime] = utc_now,
+        transport: Any = None,
+        quiet: bool = False,
+    ) -> None:
+        self.writer = writer
+        self.settings = settings or PollSettings()
+        self.clock = clock
+        self._transport = transport  # tests only: an httpx transport
+        self._lock = asyncio.Lock()
+        # The console polls behind its prompt: routine news goes to the debug log there.
+        self._level = logging.DEBUG if quiet else logging.INFO
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    async def poll_due(self, *, progress: Progress | None = None) -> PollSummary | None:
+        """Poll the feeds that are due; None when a poll is already running."""
+        if self._lock.locked():
+            return None
+        due = await self.writer.run(due_feeds, self.clock())
+        return await self.poll(due, progress=progress)
+
+    async def poll(self, feeds: list[Feed], *, progress: Progress | None = None) -> PollSummary:
+        """Poll these feeds now (due or not); failures are recorded per feed, never raised."""
+        async with self._lock:
+            summary = PollSummary()
+            if not feeds:
+                return summary
+            gate = asyncio.Semaphore(self.settings.concurrency)
+            async with self._fetcher() as fetcher:
+
+                async def one(feed: Feed) -> None:
+                    async with gate:
+                        outcome = await self.poll_feed(feed, fetcher)
+                    _add(summary, feed, outcome)
+                    if progress is not None:
+                        progress(feed, outcome)
+
+                await asyncio.gather(*(one(feed) for feed in feeds))
+            if summary.errors or summary.new_articles:
+                log.log(
+                    self._level,
+                    "polled %d feeds: %d new articles, %d not modified, %d errors",
+                    summary.feeds,
+                    summary.new_articles,
+                    summary.not_modified,
+                    len(summary.errors),
+                )
+            return summary
+
+    def _fetcher(self) -> Fetcher:
+        s = self.settings
+        return Fetcher(s.policy, per_host=s.per_host, delay=s.delay, transport=self._transport)
+
+    async def poll_feed(self, feed: Feed, fetcher: Fetcher) -> FeedOutcome:
+        """One feed, start to end; never raises for the feed's own faults."""
+        s = self.settings
+        try:
+            return await self._poll_feed(feed, fetcher)
+        except (IngestError, TimeoutError) as exc:
+            reason = str(exc) or type(exc).__name__
+            if isinstance(exc, TimeoutError):
+                reason = f"parsing took longer than {s.parse_timeout:g} s"
+        except Exception as exc:  # a bug must cost one feed, not the poll; the log has it all
+            log.exception("polling %s failed", feed.url)
+            reason = f"internal error: {type(exc).__name__}"
+        log.log(self._level, "feed %s (%s) failed: %s", feed.id, feed.url, reason)
+        updated, deactivated = await self.writer.run(
+            _record_failure, feed.id, self.clock(), s.interval, reason, s.max_failing
+        )
+        if deactivated:
+            log.warning("feed %s (%s) deactivated: %s", feed.id, feed.url, reason)
+        return FeedOutcome(error=reason, deactivated=updated if deactivated else None)
+
+    async def _poll_feed(self, feed: Feed, fetcher: Fetcher) -> FeedOutcome:
+        s = self.settings
+        result = await fetcher.fetch(
+            feed.url, kind="feed", etag=feed.etag, last_modified=feed.last_modified
+        )
+        if result.not_modified:
+            await self.writer.run(
+                _record_success, feed.id, self.clock(), s.interval, result, None, None, 0
+            )
+            return FeedOutcome(not_modified=True)
+        fetched_at = self.clock()
+        fresh: _Fresh = await asyncio.wait_for(
+            self.writer.run(_parse_feed, feed.id, result, fetched_at), timeout=s.parse_timeout
+        )
+        pages: dict[str, _Page] = {}
+        if s.fetch_pages:
+            wanted = [e.link for e in fresh.entries if not e.full_text and e.link]
+            got = await asyncio.gather(*(_fetch_page(fetcher, url) for url in wanted))
+            pages = dict(zip(wanted, got, strict=True))
+        outcome: FeedOutcome = await self.writer.run(
+            _store_feed, feed, fresh, pages, result, fetched_at, s.interval
+        )
+        outcome.duplicates += fresh.duplicates
+        for label, reason in fresh.problems:
+            outcome.skipped[f"{feed.url} {label}"] = reason
+        return outcome
+
+
+def _add(summary: PollSummary, feed: Feed, outcome: FeedOutcome) -> None:
+    summary.feeds += 1
+    summary.not_modified += int(outcome.not_modified)
+    summary.new_articles += outcome.new_articles
+    summary.duplicates += outcome.duplicates
+    summary.skipped.update(outcome.skipped)
+    summary.article_ids.extend(outcome.article_ids)
+    if outcome.error is not None:
+        summary.errors[feed.url] = outcome.error
+    if outcome.deactivated is not None:
+        summary.deactivated.append(outcome.deactivated)
+
+
+async def _fetch_page(fetcher: Fetcher, url: str) -> _Page:
+    try:
+        result = await fetcher.fetch(url, kind="page")
+    except FetchError as exc:
+        return _Page(error=str(exc))
+    return _Page(body=result.body, url=result.url)
+
+
+class BackgroundPolling:
+    """Polls the due feeds about every minute on a daemon thread: the console's scheduler (the
+    Telegram bot uses its JobQueue instead, bot.tg.feeds)."""
+
+    def __init__(self, writer: Writer, settings: PollSettings, *, every: float = 60.0) -> None:
+        self.writer = writer
+        self.settings = settings
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._main, name="briefbot-poll", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _main(self) -> None:
+        asyncio.run(self._loop())
+
+    async def _loop(self) -> None:
+        poller = Poller(self.writer, self.settings, quiet=True)
+        try:
+            while not self._stop.is_set():
+                try:
+                    await poller.poll_due()
+                except Exception:  # a broken poll must not end the schedule
+                    log.exception("scheduled poll failed")
+                await asyncio.to_thread(self._stop.wait, self.every)
+        finally:
+            await self.writer.close()
+
+
+def seed_default_feeds(db: sqlite_utils.Database, path: Path, *, now: dt.datetime) -> int:
+    """Follow the default feeds (seeds/feeds.toml) once per database; a broken file is logged,
+    never fatal: the bot answers from what it has."""
+    if not path.exists():
+        return 0
+    try:
+        specs = feed_docs.load_feed_specs(path)
+    except IngestError as exc:
+        log.warning("default feeds not added: %s", exc)
+        return 0
+    return store_feeds.seed_default_feeds(db, specs, now=now)
+
+
+# ----------------------------------------------------------------------------- in the writer
+# Module-level functions: a child-process writer receives them by name.
+
+
+def due_feeds(db: sqlite_utils.Database, now: dt.datetime) -> list[Feed]:
+    """The active feeds whose next poll is due at `now` (positional, for any worker's run)."""
+    return store_feeds.due_feeds(db, now=now)
+
+
+def _record_failure(
+    db: sqlite_utils.Database,
+    feed_id: int,
+    now: dt.datetime,
+    interval: dt.timedelta,
+    error: str,
+    max_failing: dt.timedelta,
+) -> tuple[Feed, bool]:
+    return store_feeds.record_failure(
+        db, feed_id, now=now, interval=interval, error=error, max_failing=max_failing
+    )
+
+
+def _record_success(
+    db: sqlite_utils.Database,
+    feed_id: int,
+    now: dt.datetime,
+    interval: dt.timedelta,
+    result: FetchResult,
+    title: str | None,
+    language: str | None,
+    new_articles: int,
+) -> Feed:
+    if title or language:
+        store_feeds.update_feed_meta(db, feed_id, title=title, language=language)
+    return store_feeds.record_success(
+        db,
+        feed_id,
+        now=now,
+        interval=interval,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        new_articles=new_articles,
+    )
+
+
+def _parse_feed(
+    db: sqlite_utils.Database, feed_id: int, result: FetchResult, fetched_at: dt.datetime
+) -> _Fresh:
+    """Parse, then keep only entries neither this feed nor any other source has given us."""
+    parsed = feed_docs.parse_feed(
+        result.body,
+        url=result.url,
+        content_type=result.content_type,
+        charset=result.charset,
+        fetched_at=fetched_at,
+    )
+    seen = store_feeds.known_entry_keys(db, feed_id, [e.key for e in parsed.entries])
+    new = [e for e in parsed.entries if e.key not in seen]
+    indexed = store_articles.known_urls(db, [e.link for e in new if e.link])
+    if indexed:
+        # Another feed (or a file) brought these already: remember them, fetch nothing.
+        ids = _ids_by_url(db, indexed)
+        store_feeds.remember_entries(
+            db, feed_id, [(e.key, ids.get(e.link or "")) for e in new if e.link in indexed],
+            now=fetched_at,
+        )  # fmt: skip
+    fresh = [e for e in new if e.link not in indexed]
+    return _Fresh(
+        title=parsed.title,
+        language=parsed.language,
+        entries=fresh,
+        duplicates=len(parsed.entries) - len(fresh),
+        problems=parsed.problems,
+    )
+
+
+def _store_feed(
+    db: sqlite_utils.Database,
+    feed: Feed,
+    fresh: _Fresh,
+    pages: dict[str, _Page],
+    result: FetchResult,
+    fetched_at: dt.datetime,
+    interval: dt.timedelta,
+) -> FeedOutcome:
+    outcome = FeedOutcome()
+    raws: list[RawArticle] = []
+    keys: list[tuple[str, RawArticle]] = []
+    for entry in fresh.entries:
+        page = pages.get(entry.link or "")
+        raw = entry_article(entry, feed, fresh, _read_page(page), fetched_at=fetched_at)
+        raws.append(raw)
+        keys.append((entry.key, raw))
+    summary = pipeline.ingest_records(db, raws, now=fetched_at) if raws else IngestSummary()
+    ids = _ids_by_url(db, {r.url for r in raws if r.url})
+    store_feeds.remember_entries(
+        db, feed.id, [(key, ids.get(raw.url or "")) for key, raw in keys], now=fetched_at
+    )
+    _record_success(
+        db, feed.id, fetched_at, interval, result, fresh.title, fresh.language, summary.added
+    )
+    outcome.new_articles = summary.added
+    outcome.duplicates = summary.duplicates
+    outcome.skipped.update(summary.skipped)
+    outcome.article_ids = list(summary.ids)
+    return outcome
+
+
+def _read_page(page: _Page | None) -> RawArticle | str | None:
+    """The page's article, the reason it has none, or None when no page was fetched."""
+    if page is None:
+        return None
+    if page.error is not None:
+        return page.error
+    try:
+        return readers.read_html_bytes(page.body, page.url)
+    except IngestError as exc:
+        return str(exc)
+    except Exception as exc:  # extraction of a hostile page must not lose the entry
+        log.warning("extracting %s failed: %s", page.url, exc)
+        return f"extraction failed: {type(exc).__name__}"
+
+
+def entry_article(
+    entry: FeedEntry,
+    feed: Feed,
+    fresh: _Fresh | None,
+    page: RawArticle | str | None,
+    *,
+    fetched_at: dt.datetime,
+) -> RawArticle:
+    """A feed entry as an article: the page's text when it was fetched and says more."""
+    outlet = feed.outlet or (fresh.title if fresh else None) or feed.title
+    language = entry.language or feed.language or (fresh.language if fresh else None)
+    raw = RawArticle(
+        title=entry.title,
+        body=entry.text,
+        published_at=entry.published_at,
+        url=entry.link,
+        outlet=outlet or readers.outlet_from_url(entry.link or feed.url),
+        language=language,
+        source_path=entry.link or f"{feed.url} {entry.key}",
+        text_source="feed" if entry.full_text else "summary",
+        date_estimated=entry.date_estimated,
+    )
+    if isinstance(page, RawArticle):
+        if len(page.body) > len(entry.text):
+            raw = replace(raw, body=page.body, text_source="page")
+        if entry.date_estimated and page.published_at is not None:
+            raw = replace(raw, published_at=page.published_at, date_estimated=False)
+        if raw.language is None and page.language:
+            raw = replace(raw, language=page.language)
+    elif isinstance(page, str):
+        log.debug("page %s not used: %s", entry.link, page)
+    return raw
+
+
+def _ids_by_url(db: sqlite_utils.Database, urls: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    items = sorted(urls)
+    for start in range(0, len(items), 500):
+        chunk = items[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for article_id, url in db.execute(
+            f"SELECT id, url FROM articles WHERE url IN ({marks})", chunk
+        ).fetchall():
+            found[url] = article_id
+    return found
+
+
+# ----------------------------------------------------------------------------- single urls
+
+
+@dataclass
+class Ingested:
+    """What `/ingest URL` indexed (or found indexed already), for the reply."""
+
+    url: str
+    added: bool
+    article_id: int | None = None
+    title: str | None = None
+    outlet: str | None = None
+    published_at: dt.datetime | None = None
+    date_estimated: bool = False
+    # Other outlets' reports in the story it joined, and the situations it is about.
+    story_outlets: list[str] = field(default_factory=list)
+    story_size: int = 0
+    situations: list[str] = field(default_factory=list)
+    reason: str | None = None  # why nothing was added
+
+
+async def fetch_article(fetcher: Fetcher, url: str, *, now: dt.datetime) -> RawArticle:
+    """Fetch one article page and extract it; FetchError/IngestError say why not."""
+    url = readers.clean_url(url) or url
+    result = await fetcher.fetch(url, kind="page")
+    raw = await asyncio.to_thread(readers.read_html_bytes, result.body, result.url)
+    raw = replace(raw, url=raw.url or result.url, text_source="page")
+    if raw.published_at is None:
+        raw = replace(raw, published_at=now, date_estimated=True)
+    return raw
+
+
+def ingest_article(db: sqlite_utils.Database, raw: RawArticle, now: dt.datetime) -> Ingested:
+    """Index one fetched article (through the pipeline) and describe where it landed."""
+    summary = pipeline.ingest_records(db, [raw], now=now)
+    if summary.ids:
+        return describe(db, summary.ids[0], added=True, url=raw.url or "")
+    known = _ids_by_url(db, {raw.url}) if raw.url else {}
+    if raw.url in known:
+        return describe(db, known[raw.url], added=False, url=raw.url or "")
+    reason = next(iter(summary.skipped.values()), "already indexed")
+    return Ingested(url=raw.url or "", added=False, title=raw.title, reason=reason)
+
+
+def describe(db: sqlite_utils.Database, article_id: int, *, added: bool, url: str) -> Ingested:
+    row = db.execute(
+        "SELECT title, outlet, published_at, date_estimated FROM articles WHERE id = ?",
+        [article_id],
+    ).fetchone()
+    outlets = [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT a.outlet FROM story_articles s JOIN story_articles o"
+            " ON o.story_id = s.story_id JOIN articles a ON a.id = o.article_id"
+            " WHERE s.article_id = ? AND o.article_id != ? ORDER BY a.outlet",
+            [article_id, article_id],
+        ).fetchall()
+    ]
+    size = db.execute(
+        "SELECT count(*) FROM story_articles s JOIN story_articles o ON o.story_id = s.story_id"
+        " WHERE s.article_id = ?",
+        [article_id],
+    ).fetchone()[0]
+    situations = [
+        r[0]
+        for r in db.execute(
+            "SELECT situation FROM situation_articles WHERE article_id = ? ORDER BY situation",
+            [article_id],
+        ).fetchall()
+    ]
+    return Ingested(
+        url=url,
+        added=added,
+        article_id=article_id,
+        title=row[0],
+        outlet=row[1],
+        published_at=from_iso(row[2]),
+        date_estimated=bool(row[3]),
+        story_outlets=outlets,
+        story_size=int(size),
+        situations=situations,
+    )
+
+
+# ----------------------------------------------------------------------------- adding feeds
+
+
+@dataclass
+class Discovered:
+    """A feed url checked by fetching it: what it is called and how many entries it has."""
+
+    url: str
+    title: str | None
+    language: str | None
+    entries: int
+
+
+async def check_feed(fetcher: Fetcher, url: str, *, now: dt.datetime) -> Discovered:
+    """Fetch `url` and make sure it is a feed; a web page is searched for its feed link.
+
+    Raises FetchError/FeedError with the reason it cannot be followed.
+    """
+    result = await fetcher.fetch(url, kind="feed")
+    if feed_docs.looks_like_html(result.body, result.content_type):
+        found = feed_docs.discover_feeds(result.body, result.url)
+        if not found:
+            raise feed_docs.FeedError("this is a web page, and it links to no RSS or Atom feed")
+        result = await fetcher.fetch(found[0], kind="feed")
+    parsed = await asyncio.to_thread(
+        feed_docs.parse_feed,
+        result.body,
+        url=result.url,
+        content_type=result.content_type,
+        charset=result.charset,
+        fetched_at=now,
+    )
+    return Discovered(result.url, parsed.title, parsed.language, len(parsed.entries))

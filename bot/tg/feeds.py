@@ -1,0 +1,82 @@
+"""Scheduled feed polling inside the Telegram bot, and telling the admins when a feed is lost.
+
+A JobQueue job looks every minute for feeds whose next poll is due (each feed's own schedule,
+jittered and backed off in bot.store.feeds) and polls them in the background: the job returns at
+once, so a long poll never holds the JobQueue or a shutdown. The CPU half of polling runs in a
+child process (bot.ingest.writer.ProcessWriter), so replies keep their usual latency meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram import Bot
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.admin import feed_model
+from bot.ingest.poll import Poller, due_feeds
+from bot.models import Feed, PollSummary, Reply
+from bot.tg.delivery import Sender, Target
+from bot.tg.jobs import DbWorker
+
+log = logging.getLogger(__name__)
+
+# How often due feeds are looked for; each feed's own interval is set by BRIEFBOT_POLL_MINUTES.
+CHECK_SECONDS = 60
+
+
+class FeedPolling:
+    """The feed job: poll what is due, then message the bot admins about switched-off feeds."""
+
+    def __init__(
+        self, poller: Poller, sender: Sender, admins: frozenset[int], reader: DbWorker
+    ) -> None:
+        self.poller = poller
+        self.sender = sender
+        self.admins = admins
+        # Which feeds are due is read here, on the delivery worker's connection, so a bot that
+        # follows no feed never starts the writer process at all.
+        self.reader = reader
+        self._task: asyncio.Task[PollSummary | None] | None = None
+
+    async def job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The JobQueue callback: start a poll in the background unless one is running."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self.run(context.bot), name="briefbot-poll")
+
+    async def run(self, bot: Bot) -> PollSummary | None:
+        try:
+            due = await self.reader.run(due_feeds, self.poller.clock())
+            if not due:
+                return None
+            summary = await self.poller.poll(due)
+        except Exception:  # a broken poll must not end the schedule
+            log.exception("scheduled feed poll failed")
+            return None
+        for feed in summary.deactivated:
+            await self.tell_admins(bot, feed)
+        return summary
+
+    async def tell_admins(self, bot: Bot, feed: Feed) -> None:
+        if not self.admins:
+            log.warning("feed %s switched off; BRIEFBOT_ADMINS would be told", feed.url)
+            return
+        reply = Reply("feed_deactivated", {"feed": feed_model(feed, self.poller.clock())})
+        for admin in sorted(self.admins):
+            try:
+                await self.sender.send(bot, Target(admin), reply)
+            except TelegramError as exc:  # an admin who never started the bot, say
+                log.warning("could not tell admin %s about feed %s: %s", admin, feed.id, exc)
+
+    async def close(self) -> None:
+        """Stop a running poll (its current batch is written whole or not at all) and the
+        writer process."""
+        task = self._task
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.poller.writer.close()
