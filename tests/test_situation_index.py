@@ -111,3 +111,22 @@ def test_a_database_ingested_without_marks_still_answers(tmp_path: Path) -> None
     assert st.state == "suspended"
     assert st.upcoming is not None and st.upcoming.date.value == dt.date(2026, 3, 12)
     db.conn.close()
+
+
+def test_one_side_and_the_subject_is_not_another_pair_situation() -> None:
+    """A Beijing–Pyongyang train report names Pyongyang and trains throughout; it is not about
+    Russia–North Korea travel until it names Russia somewhere."""
+    from bot.analysis.sentences import split_sentences
+
+    tagger = default_tagger()
+    beijing = (
+        "The passenger train between Beijing and Pyongyang resumed on Monday. "
+        "The Pyongyang-bound train left at 17:27, the operator said. "
+        "Trains to Pyongyang will run four times a week."
+    )
+    title = "Pyongyang passenger train resumes after six years"
+    about = tagger.situations_of(title, split_sentences(beijing))
+    assert "beijing-pyongyang" in about
+    assert "russia-dprk" not in about
+    moscow = beijing + " A separate service from Moscow resumed in 2025."
+    assert "russia-dprk" in tagger.situations_of(title, split_sentences(moscow))

@@ -23,7 +23,7 @@ from bot.analysis import events as ev_mod
 from bot.analysis.places import countries_in, country_named, country_of_name
 from bot.models import Situation
 
-RELEVANCE_VERSION = 2
+RELEVANCE_VERSION = 3
 
 _RESTRICTION_FACETS = re.compile(
     r"\b(?:sanction|embargo|strike|walkout|curfew|lockdown|blockade|boycott|tariff|ban"
@@ -210,10 +210,17 @@ class SituationMatcher:
         `lowered` is the sentences' lower-cased text, when the caller tests several situations
         on one article and has already made it (see `Lowered.of`).
         """
-        if self.names_facet(title) and self.names_entity(title):
-            return True
         if self.key_facets is not None and self.key_facets.search(title):
             return True
+        everything = sentences
+        sides_named: bool | None = None  # every side named somewhere in the article (lazy)
+        if self.names_facet(title) and self.names_entity(title):
+            # A title naming one side and the subject is about this situation only if the
+            # article names the other side somewhere: "Beijing–Pyongyang train resumes" names
+            # Pyongyang and a train, and is not about Moscow–Pyongyang trains.
+            sides_named = self.names_all(" ".join([title, *everything]))
+            if sides_named:
+                return True
         if self.facets is not None and self.facet_words is not None:
             # One pass over the whole lower-cased text finds the few sentences worth a closer
             # look (most articles matched on their places, not on the subject); a pattern
@@ -231,14 +238,22 @@ class SituationMatcher:
         for text in sentences:
             if not self.names_facet(text):
                 continue
-            if (
-                self.names_all(text)
-                or (self.key_facets is not None and self.key_facets.search(text))
-                or (self.names_entity(text) and self.refers_back(text))
-                or re.search(r"\b(?:the|both)\s+two\s+countries\b", text, re.IGNORECASE)
+            if self.names_all(text) or (
+                self.key_facets is not None and self.key_facets.search(text)
             ):
                 return True
-            if self.names_entity(text) or self.refers_back(text):
+            weak = (self.names_entity(text) and self.refers_back(text)) or re.search(
+                r"\b(?:the|both)\s+two\s+countries\b", text, re.IGNORECASE
+            )
+            if weak or self.names_entity(text) or self.refers_back(text):
+                # One side and the subject in a sentence: as for the title, the other side
+                # must be named somewhere in the article.
+                if sides_named is None:
+                    sides_named = self.names_all(" ".join([title, *everything]))
+                if not sides_named:
+                    return False
+                if weak:
+                    return True
                 loose += 1
         return loose >= 2
 
