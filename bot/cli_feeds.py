@@ -197,7 +197,8 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
         writer = ThreadWriter(settings.db_path)
         bar = None if args.quiet else _bar(len(feeds), "poll", "feed")
         try:
-            poller = Poller(writer, settings.poll_settings())
+            # quiet: the summary below says what the poll's log lines would.
+            poller = Poller(writer, settings.poll_settings(), quiet=True)
 
             def tick(feed: Feed, outcome: Any) -> None:
                 if bar is not None:
@@ -232,9 +233,9 @@ def _chosen(db: Any, args: argparse.Namespace, store_feeds: Any) -> list[Feed]:
 
 def print_poll_summary(summary: PollSummary, out: IO[str]) -> None:
     print(
-        f"{summary.feeds} feeds polled: {summary.not_modified} not modified,"
-        f" {summary.new_articles} new articles, {summary.duplicates} duplicates,"
-        f" {len(summary.errors)} errors",
+        f"{_n(summary.feeds, 'feed')} polled: {summary.not_modified} not modified,"
+        f" {_n(summary.new_articles, 'new article')}, {_n(summary.duplicates, 'duplicate')},"
+        f" {_n(len(summary.errors), 'error')}",
         file=out,
     )
     for url, reason in summary.errors.items():
@@ -308,6 +309,10 @@ def describe_ingested(result: Any) -> str:
     about = f"; about {', '.join(result.situations)}" if result.situations else ""
     verb = "indexed" if result.added else "already indexed"
     return f"  {verb}: {result.title} — {result.outlet}, {when}; {story}{about}"
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _bar(total: int, desc: str, unit: str) -> Any:
