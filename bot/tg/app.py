@@ -119,6 +119,7 @@ def build_application(
     tick_seconds: float | None = TICK_SECONDS,
     admins: AdminCache | None = None,
     poller: Poller | None = None,
+    poll_check_seconds: float | None = CHECK_SECONDS,
 ) -> Application:
     """The bot, wired: handlers, error handler, rate limiting, per-chat ordering, command menu,
     and scheduled deliveries (daily briefs, status alerts).
@@ -129,8 +130,9 @@ def build_application(
     call `app.bot_data["scheduler"].tick()` with their own clock).
 
     Feeds are polled on the same terms as deliveries, when `settings.poll_minutes` is above 0
-    (every minute the due feeds are polled; each feed's own interval is poll_minutes). `poller`
-    lets a test supply its own (a thread writer, a fake clock).
+    (every `poll_check_seconds` the due feeds are polled; each feed's own interval is
+    poll_minutes). `poller` lets a test supply its own (a thread writer, a fake clock); with
+    `poll_check_seconds` None nothing polls on its own (tests call `bot_data["feeds"].run`).
 
     Keyword arguments exist for tests; production passes settings and router only.
     """
@@ -202,8 +204,9 @@ def build_application(
             poller = poller or Poller(ProcessWriter(settings.db_path), settings.poll_settings())
             polling = FeedPolling(poller, sender, settings.admins, worker)
             app.bot_data["feeds"] = polling
-            # first=5: after start-up's own work (the catch-up deliveries, the warm-up).
-            app.job_queue.run_repeating(polling.job, interval=CHECK_SECONDS, first=5)
+            if poll_check_seconds:
+                # first=5: after start-up's own work (the catch-up deliveries, the warm-up).
+                app.job_queue.run_repeating(polling.job, interval=poll_check_seconds, first=5)
         # first=0: the start-up run, which sends what was due while the bot was down.
         if tick_seconds:
             app.job_queue.run_repeating(scheduler.job, interval=tick_seconds, first=0)
