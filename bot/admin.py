@@ -82,7 +82,9 @@ class AdminCommands:
 
     # ------------------------------------------------------------------------- commands
 
-    def addfeed(self, args: str, ctx: ChatContext) -> Reply:
+    def addfeed(self, args: str, ctx: ChatContext, *, language: str | None = None) -> Reply:
+        """`language` (ISO 639-1; `briefbot feeds add --language`) is the admin's word on the
+        feed's language and wins over the one the feed document declares."""
         if not args.split():
             return Reply("usage", {"command": "addfeed"})
         url = args.split()[0]
@@ -91,7 +93,7 @@ class AdminCommands:
             found = _run(self._check(url, ctx.now))
         except IngestError as exc:
             return _failed("addfeed", url, str(exc))
-        spec = FeedSpec(url=found.url, outlet=name or None, language=found.language)
+        spec = FeedSpec(url=found.url, outlet=name or None, language=language or found.language)
         feed, created = store_feeds.add_feed(self.db(), spec, now=ctx.now, added_by=ctx.user_id)
         if found.title and not feed.title:
             store_feeds.update_feed_meta(

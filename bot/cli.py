@@ -231,7 +231,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.ingest import ingest_paths
     from bot.store import open_db
 
-    urls = [p for p in args.paths if re.match(r"(?i)https?://", p)]
+    # Anything shaped scheme://… is a URL (the fetcher refuses what is not http or https).
+    urls = [p for p in args.paths if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", p)]
     paths = [Path(p) for p in args.paths if p not in urls]
     summary = IngestSummary()
     if paths:

@@ -89,23 +89,34 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     from bot.admin import AdminCommands
     from bot.models import ChatContext
     from bot.render import render
-    from bot.store import feeds as store_feeds
     from bot.store import open_db
 
+    language = _language_option(args.language)
     db = open_db(settings.db_path)
     try:
         admin = AdminCommands(settings, lambda: db)
         text = " ".join([args.url, args.outlet or ""]).strip()
-        reply = admin.addfeed(text, ChatContext(now=dt.datetime.now(dt.UTC)))
-        if reply.kind == "feed_added" and args.language:
-            store_feeds.update_feed_meta(
-                db, reply.model["feed"]["id"], title=None, language=args.language.lower()
-            )
+        # The language goes in with the feed: set afterwards (update_feed_meta) it only filled a
+        # gap, so the feed's own <language> beat the one asked for here.
+        reply = admin.addfeed(text, ChatContext(now=dt.datetime.now(dt.UTC)), language=language)
     finally:
         db.conn.close()
     failed = reply.kind != "feed_added"
     print(render(reply, "text")[0], file=sys.stderr if failed else sys.stdout)
     return 1 if failed else 0
+
+
+def _language_option(value: str | None) -> str | None:
+    """--language as stored: an ISO 639-1 code, lower case; UserError for anything else (a
+    "Korean" or "en-US" stored as given would never match a language filter)."""
+    if value is None:
+        return None
+    import pycountry
+
+    code = value.strip().lower()
+    if len(code) != 2 or pycountry.languages.get(alpha_2=code) is None:
+        raise UserError(f"--language must be an ISO 639-1 code such as 'en' or 'ko', not {value!r}")
+    return code
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
@@ -277,14 +288,17 @@ def ingest_urls(
                         summary.skipped[url] = str(exc)
                     else:
                         done = await writer.run(poll.ingest_article, raw, now)
-                        results.append(done)
-                        if done.added:
-                            summary.added += 1
-                            summary.ids.append(done.article_id)
-                        elif done.article_id is not None:
-                            summary.duplicates += 1
-                        else:
+                        if done.article_id is None:
+                            # No article to describe: the skip line says why (a result line
+                            # would read "— None, undated").
                             summary.skipped[url] = done.reason or "not indexed"
+                        else:
+                            results.append(done)
+                            if done.added:
+                                summary.added += 1
+                                summary.ids.append(done.article_id)
+                            else:
+                                summary.duplicates += 1
                     if bar is not None:
                         bar.update(1)
         finally:

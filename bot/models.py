@@ -554,7 +554,7 @@ class PollSummary:
     """What one poll of the feeds did (the CLI prints it; /feeds poll replies with it)."""
 
     feeds: int = 0  # feeds polled
-    not_modified: int = 0  # answered 304 (or the same bytes as last time)
+    not_modified: int = 0  # answered 304 Not Modified
     new_articles: int = 0
     duplicates: int = 0  # entries already indexed (this feed's, or another source's)
     # feed url -> why its poll failed

@@ -26,6 +26,7 @@ import asyncio
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -89,6 +90,15 @@ class _Fresh:
     entries: list[FeedEntry]
     duplicates: int
     problems: list[tuple[str, str]]
+
+
+class FeedGone(IngestError):
+    """The feed was removed (an admin's /removefeed, on the router's connection) while it was
+    being polled: there is nothing left to store its entries or its health against."""
+
+    # A default message, so that the exception unpickles (a child-process writer raises it).
+    def __init__(self, message: str = "the feed was removed while it was being polled") -> None:
+        super().__init__(message)
 
 
 @dataclass
@@ -175,17 +185,29 @@ class Poller:
         s = self.settings
         try:
             return await self._poll_feed(feed, fetcher)
-        except (IngestError, TimeoutError) as exc:
+        except FeedGone as exc:
+            return FeedOutcome(error=str(exc))  # nothing to record it against
+        except IngestError as exc:
             reason = str(exc) or type(exc).__name__
-            if isinstance(exc, TimeoutError):
-                reason = f"parsing took longer than {s.parse_timeout:g} s"
+            retry_after = getattr(exc, "retry_after", None)
         except Exception as exc:  # a bug must cost one feed, not the poll; the log has it all
             log.exception("polling %s failed", feed.url)
             reason = f"internal error: {type(exc).__name__}"
+            retry_after = None
         log.log(self._level, "feed %s (%s) failed: %s", feed.id, feed.url, reason)
-        updated, deactivated = await self.writer.run(
-            _record_failure, feed.id, self.clock(), s.interval, reason, s.max_failing
-        )
+        try:
+            now = self.clock()
+            # A 429/503 that says when to come back is obeyed, if later than the backoff.
+            not_before = now + dt.timedelta(seconds=retry_after) if retry_after else None
+            recorded = await self.writer.run(
+                _record_failure, feed.id, now, s.interval, reason, s.max_failing, not_before
+            )
+        except Exception:  # the store failing too (busy, say) must not end the other feeds' poll
+            log.exception("recording the failure of feed %s failed", feed.id)
+            recorded = None
+        if recorded is None:
+            return FeedOutcome(error=reason)
+        updated, deactivated = recorded
         if deactivated:
             log.warning("feed %s (%s) deactivated: %s", feed.id, feed.url, reason)
         return FeedOutcome(error=reason, deactivated=updated if deactivated else None)
@@ -201,12 +223,16 @@ class Poller:
             )
             return FeedOutcome(not_modified=True)
         fetched_at = self.clock()
-        fresh: _Fresh = await asyncio.wait_for(
-            self.writer.run(_parse_feed, feed.id, result, fetched_at), timeout=s.parse_timeout
+        fresh: _Fresh = await self.writer.run(
+            _parse_feed, feed.id, result, fetched_at, s.parse_timeout
         )
         pages: dict[str, _Page] = {}
         if s.fetch_pages:
-            wanted = [e.link for e in fresh.entries if not e.full_text and e.link]
+            # Once per url: feeds list one article under several guids (one per category), and
+            # each request is one more to the outlet's server (and one more politeness delay).
+            wanted = list(
+                dict.fromkeys(e.link for e in fresh.entries if not e.full_text and e.link)
+            )
             got = await asyncio.gather(*(_fetch_page(fetcher, url) for url in wanted))
             pages = dict(zip(wanted, got, strict=True))
         outcome: FeedOutcome = await self.writer.run(
@@ -302,9 +328,19 @@ def _record_failure(
     interval: dt.timedelta,
     error: str,
     max_failing: dt.timedelta,
-) -> tuple[Feed, bool]:
+    not_before: dt.datetime | None = None,
+) -> tuple[Feed, bool] | None:
+    """None when the feed was removed meanwhile (record_failure would raise KeyError)."""
+    if store_feeds.get_feed(db, feed_id) is None:
+        return None
     return store_feeds.record_failure(
-        db, feed_id, now=now, interval=interval, error=error, max_failing=max_failing
+        db,
+        feed_id,
+        now=now,
+        interval=interval,
+        error=error,
+        max_failing=max_failing,
+        not_before=not_before,
     )
 
 
@@ -318,6 +354,7 @@ def _record_success(
     language: str | None,
     new_articles: int,
 ) -> Feed:
+    _require_feed(db, feed_id)
     if title or language:
         store_feeds.update_feed_meta(db, feed_id, title=title, language=language)
     return store_feeds.record_success(
@@ -332,9 +369,21 @@ def _record_success(
 
 
 def _parse_feed(
-    db: sqlite_utils.Database, feed_id: int, result: FetchResult, fetched_at: dt.datetime
+    db: sqlite_utils.Database,
+    feed_id: int,
+    result: FetchResult,
+    fetched_at: dt.datetime,
+    parse_timeout: float = 30.0,
 ) -> _Fresh:
-    """Parse, then keep only entries neither this feed nor any other source has given us."""
+    """Parse, then keep only entries neither this feed nor any other source has given us.
+
+    A document that took longer than `parse_timeout` to parse is refused. The size cap already
+    bounds parsing (5 MB parse in about half a second); this catches a pathological document
+    that gets past it. The time is measured here, in the writer, so waiting behind other
+    feeds' work never counts against a feed.
+    """
+    _require_feed(db, feed_id)
+    started = time.perf_counter()
     parsed = feed_docs.parse_feed(
         result.body,
         url=result.url,
@@ -342,6 +391,11 @@ def _parse_feed(
         charset=result.charset,
         fetched_at=fetched_at,
     )
+    took = time.perf_counter() - started
+    if took > parse_timeout:
+        raise feed_docs.FeedError(
+            f"parsing took {took:.0f} s, more than the {parse_timeout:g} s allowed"
+        )
     seen = store_feeds.known_entry_keys(db, feed_id, [e.key for e in parsed.entries])
     new = [e for e in parsed.entries if e.key not in seen]
     indexed = store_articles.known_urls(db, [e.link for e in new if e.link])
@@ -371,6 +425,10 @@ def _store_feed(
     fetched_at: dt.datetime,
     interval: dt.timedelta,
 ) -> FeedOutcome:
+    # Checked again before anything is written: the pages took a while, and entries cannot be
+    # remembered for a feed that is gone (foreign key), nor should a removed feed's news be
+    # indexed after the admin asked to stop.
+    _require_feed(db, feed.id)
     outcome = FeedOutcome()
     raws: list[RawArticle] = []
     keys: list[tuple[str, RawArticle]] = []
@@ -394,6 +452,11 @@ def _store_feed(
     return outcome
 
 
+def _require_feed(db: sqlite_utils.Database, feed_id: int) -> None:
+    if store_feeds.get_feed(db, feed_id) is None:
+        raise FeedGone()
+
+
 def _read_page(page: _Page | None) -> RawArticle | str | None:
     """The page's article, the reason it has none, or None when no page was fetched."""
     if page is None:
@@ -401,7 +464,8 @@ def _read_page(page: _Page | None) -> RawArticle | str | None:
     if page.error is not None:
         return page.error
     try:
-        return readers.read_html_bytes(page.body, page.url)
+        # Undated pages are fine: the entry has a date (or the fetch time stands in).
+        return readers.read_html_bytes(page.body, page.url, require_date=False)
     except IngestError as exc:
         return str(exc)
     except Exception as exc:  # extraction of a hostile page must not lose the entry
@@ -419,7 +483,13 @@ def entry_article(
 ) -> RawArticle:
     """A feed entry as an article: the page's text when it was fetched and says more."""
     outlet = feed.outlet or (fresh.title if fresh else None) or feed.title
-    language = entry.language or feed.language or (fresh.language if fresh else None)
+    # parse_feed fills entry.language from the document's <language> when the entry has none of
+    # its own, and that must not beat the language the admin gave for the feed (feed.language):
+    # CMSs declare "en-US" on every feed, which is why admins give one. Only an entry's own
+    # language (xml:lang, dc:language differing from the document's) is more specific.
+    document = fresh.language if fresh else None
+    own = entry.language if entry.language != document else None
+    language = own or feed.language or document or entry.language
     raw = RawArticle(
         title=entry.title,
         body=entry.text,
@@ -481,7 +551,15 @@ async def fetch_article(fetcher: Fetcher, url: str, *, now: dt.datetime) -> RawA
     """Fetch one article page and extract it; FetchError/IngestError say why not."""
     url = readers.clean_url(url) or url
     result = await fetcher.fetch(url, kind="page")
-    raw = await asyncio.to_thread(readers.read_html_bytes, result.body, result.url)
+    try:
+        raw = await asyncio.to_thread(
+            readers.read_html_bytes, result.body, result.url, require_date=False
+        )
+    except IngestError:
+        raise
+    except Exception as exc:  # a hostile page must give a reason, never a traceback
+        log.warning("extracting %s failed: %s", result.url, exc)
+        raise IngestError(f"could not extract the article: {type(exc).__name__}") from None
     raw = replace(raw, url=raw.url or result.url, text_source="page")
     if raw.published_at is None:
         raw = replace(raw, published_at=now, date_estimated=True)
@@ -496,13 +574,31 @@ def ingest_article(db: sqlite_utils.Database, raw: RawArticle, now: dt.datetime)
     known = _ids_by_url(db, {raw.url}) if raw.url else {}
     if raw.url in known:
         return describe(db, known[raw.url], added=False, url=raw.url or "")
+    if summary.duplicates:
+        # The same words under another url (a syndicated copy, a url with tracking parameters):
+        # the pipeline matched it by content hash; describe the article it matched.
+        same = _id_by_text(db, raw)
+        if same is not None:
+            return describe(db, same, added=False, url=raw.url or "")
     reason = next(iter(summary.skipped.values()), "already indexed")
     return Ingested(url=raw.url or "", added=False, title=raw.title, reason=reason)
 
 
+def _id_by_text(db: sqlite_utils.Database, raw: RawArticle) -> int | None:
+    """The stored article with this one's content hash, computed as the pipeline does."""
+    try:
+        digest = pipeline._normalise(raw)[2]  # the very hash the pipeline stored
+    except IngestError:
+        return None
+    row = db.execute("SELECT id FROM articles WHERE content_hash = ? LIMIT 1", [digest]).fetchone()
+    return int(row[0]) if row else None
+
+
 def describe(db: sqlite_utils.Database, article_id: int, *, added: bool, url: str) -> Ingested:
+    """`url` is the one asked for; the stored article's own url wins when it has one (a copy
+    matched by its text was stored under the original's url)."""
     row = db.execute(
-        "SELECT title, outlet, published_at, date_estimated FROM articles WHERE id = ?",
+        "SELECT title, outlet, published_at, date_estimated, url FROM articles WHERE id = ?",
         [article_id],
     ).fetchone()
     outlets = [
@@ -527,7 +623,7 @@ def describe(db: sqlite_utils.Database, article_id: int, *, added: bool, url: st
         ).fetchall()
     ]
     return Ingested(
-        url=url,
+        url=row[4] or url,
         added=added,
         article_id=article_id,
         title=row[0],

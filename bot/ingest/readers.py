@@ -537,8 +537,10 @@ def _title_from_body(body: str) -> tuple[str, str]:
 # ----------------------------------------------------------------------------- HTML
 
 
-def read_html_bytes(data: bytes, source: str | None = None) -> RawArticle:
-    return parse_html(decode_html(data), source)
+def read_html_bytes(
+    data: bytes, source: str | None = None, *, require_date: bool = True
+) -> RawArticle:
+    return parse_html(decode_html(data), source, require_date=require_date)
 
 
 def decode_html(data: bytes) -> str:
@@ -585,8 +587,11 @@ _META_DATE_XPATHS = (
 )
 
 
-def parse_html(html: str, source: str | None = None) -> RawArticle:
-    """Main text and metadata through trafilatura; the date from page metadata, with time."""
+def parse_html(html: str, source: str | None = None, *, require_date: bool = True) -> RawArticle:
+    """Main text and metadata through trafilatura; the date from page metadata, with time.
+
+    A file without a date is refused (`require_date`); a fetched page may come without one,
+    because its caller knows another date (the feed entry's, or the fetch time)."""
     import trafilatura
     from lxml import etree
     from lxml import html as lxml_html
@@ -613,7 +618,7 @@ def parse_html(html: str, source: str | None = None) -> RawArticle:
     if len(body.split()) < HTML_MIN_WORDS:
         raise IngestError("no article text found in the HTML")
     published = published_meta or parse_date(meta.get("date"))
-    if published is None:
+    if published is None and require_date:
         raise IngestError("no publication date")
     url = clean_url(meta.get("url"))
     outlet = (meta.get("sitename") or "").strip() or outlet_from_url(url) or None

@@ -230,8 +230,10 @@ def record_failure(
     error: str,
     max_failing: dt.timedelta,
     rng: random.Random | None = None,
+    not_before: dt.datetime | None = None,
 ) -> tuple[Feed, bool]:
-    """A poll that failed: one more error, polled again after an exponential backoff.
+    """A poll that failed: one more error, polled again after an exponential backoff, and not
+    before `not_before` (a server's Retry-After) when that is later.
 
     A feed failing for `max_failing` or longer (since the first failure of the run) is
     deactivated; the bool is True only from the call that deactivated it, so the caller tells
@@ -246,13 +248,16 @@ def record_failure(
             raise KeyError(f"unknown feed {feed_id}")
         errors, since = row[0] + 1, from_iso(row[1]) if row[1] else from_iso(stamp)
         deactivate = bool(row[2]) and from_iso(stamp) - since >= max_failing
+        due = next_poll(now, interval, errors, rng=rng)
+        if not_before is not None and not_before > due:
+            due = not_before
         conn.execute(
             "UPDATE feeds SET error_count = ?, last_error = ?, last_error_at = ?,"
             " last_polled_at = ?, failing_since = ?, next_poll_at = ?,"
             " active = CASE WHEN ? THEN 0 ELSE active END,"
             " deactivated_at = CASE WHEN ? THEN ? ELSE deactivated_at END WHERE id = ?",
             [errors, (error.strip() or "unknown error")[:_ERROR_CHARS], stamp, stamp,
-             to_iso(since), to_iso(next_poll(now, interval, errors, rng=rng)),
+             to_iso(since), to_iso(due),
              deactivate, deactivate, stamp, feed_id],
         )  # fmt: skip
     feed = get_feed(db, feed_id)
