@@ -1,17 +1,24 @@
-"""What the benchmarks share: the machine line, percentiles, the raw sqlite3 + FTS5 baseline."""
+"""What the benchmarks share: the machine line, percentiles, the raw sqlite3 + FTS5 baseline,
+a local feed server and a writer that times its calls (bench/ingest.py --feeds,
+bench/poll_latency.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import hashlib
 import os
 import platform
 import sqlite3
 import statistics
 import sys
-from collections.abc import Sequence
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -171,3 +178,161 @@ def raw_insert(conn: sqlite3.Connection, rows: list[tuple], sentences: list[list
             "INSERT INTO sentences (article_id, position, text) VALUES (?, ?, ?)", sentence_rows
         )
     conn.execute("COMMIT")
+
+
+# ----------------------------------------------------------------------------- feeds
+
+T = TypeVar("T")
+# A poll brings recent news: feed entries are dated over the days before the corpus ends.
+FEED_WINDOW = dt.timedelta(days=2)
+
+
+def local_poll_settings() -> Any:
+    """The bot's poll settings, but no politeness delay and the local server allowed (the
+    per-host limit stays 2: every bench feed is on 127.0.0.1, as no real outlet would be)."""
+    from bot.ingest.fetch import FetchPolicy
+    from bot.ingest.poll import PollSettings
+
+    return PollSettings(delay=0, policy=FetchPolicy(allow_hosts=frozenset({"127.0.0.1"})))
+
+
+def add_site_feeds(db_path: Path, feeds: Sequence[tuple[str, str]], *, now: dt.datetime) -> None:
+    """Follow (url, outlet) feeds in the database at db_path, before any writer opens it."""
+    from bot.models import FeedSpec
+    from bot.store import feeds as store_feeds
+    from bot.store import open_db
+
+    db = open_db(db_path)
+    try:
+        for url, outlet in feeds:
+            store_feeds.add_feed(db, FeedSpec(url=url, outlet=outlet, language="en"), now=now)
+    finally:
+        db.conn.close()
+
+
+class FeedServer:
+    """Serves `documents` (url path -> (content type, bytes)) on 127.0.0.1 from an aiohttp
+    server on its own thread and event loop, so that serving costs the poll's loop nothing (in
+    production the outlets' servers are elsewhere); the bytes are prepared beforehand, so the
+    thread takes little of the GIL either. Feeds get an ETag and answer If-None-Match with 304
+    while `honour_validators` is set; `hits` counts requests by kind ("feed", "page", "304")."""
+
+    def __init__(self) -> None:
+        self.documents: dict[str, tuple[str, bytes]] = {}
+        self.honour_validators = True
+        self.hits: Counter[str] = Counter()
+        self.base_url = ""
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server's thread has used (the GIL it took from the process)."""
+        if self._thread is None or self._thread.ident is None:
+            return 0.0
+        return time.clock_gettime(time.pthread_getcpuclockid(self._thread.ident))
+
+    def start(self) -> str:
+        """Start serving; returns the base url (http://127.0.0.1:<free port>)."""
+        ready = threading.Event()
+        self._thread = threading.Thread(
+            target=self._main, args=(ready,), name="bench-feeds", daemon=True
+        )
+        self._thread.start()
+        ready.wait(10)
+        return self.base_url
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+
+    def _main(self, ready: threading.Event) -> None:
+        from aiohttp import web
+
+        loop = self._loop = asyncio.new_event_loop()
+        app = web.Application()
+        app.router.add_get("/{tail:.*}", self._handle)
+        runner = web.AppRunner(app, access_log=None)
+        loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        loop.run_until_complete(site.start())
+        port = runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.run_until_complete(runner.cleanup())
+            loop.close()
+
+    async def _handle(self, request: Any) -> Any:
+        from aiohttp import web
+
+        found = self.documents.get(request.path)
+        if found is None:
+            self.hits["404"] += 1
+            raise web.HTTPNotFound()
+        content_type, body = found
+        if content_type == "text/html":
+            self.hits["page"] += 1
+            return web.Response(body=body, content_type=content_type, charset="utf-8")
+        etag = f'"{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
+        if self.honour_validators and request.headers.get("If-None-Match") == etag:
+            self.hits["304"] += 1
+            return web.Response(status=304, headers={"ETag": etag})
+        self.hits["feed"] += 1
+        return web.Response(
+            body=body, content_type=content_type, charset="utf-8", headers={"ETag": etag}
+        )
+
+
+def timed_call(db: Any, fn: Callable[..., T], *args: Any) -> tuple[T, float]:
+    """fn(db, *args) and the seconds it took, measured where it ran (thread or child process)."""
+    t0 = time.perf_counter()
+    result = fn(db, *args)
+    return result, time.perf_counter() - t0
+
+
+def warm_writer(db: Any) -> None:
+    """Load what the first poll would load in the writer (the catalog's tagger, story filing),
+    so a measurement starts from a writer in its steady state, as a running bot's is."""
+    from bot.ingest import pipeline
+
+    pipeline.default_tagger()
+    pipeline.file_stories(db, [])
+
+
+class TimedWriter:
+    """A bot.ingest.writer writer that sums the seconds its calls spent working (`busy`, by
+    function name in `by_fn`) and sets `started` at the first call after `arm()`."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.busy = 0.0
+        self.by_fn: Counter[str] = Counter()
+        self.calls: Counter[str] = Counter()
+        self.started: asyncio.Event | None = None
+        self.first_call: float | None = None
+
+    def arm(self) -> asyncio.Event:
+        """Reset the counters; the event is set when the next call begins (a poll under way)."""
+        self.busy = 0.0
+        self.by_fn.clear()
+        self.calls.clear()
+        self.first_call = None
+        self.started = asyncio.Event()
+        return self.started
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self.started is not None and not self.started.is_set():
+            self.first_call = time.perf_counter()
+            self.started.set()
+        result, seconds = await self.inner.run(timed_call, fn, *args)
+        name = getattr(fn, "__name__", str(fn))
+        self.busy += seconds
+        self.by_fn[name] += seconds
+        self.calls[name] += 1
+        return result
+
+    async def close(self) -> None:
+        await self.inner.close()

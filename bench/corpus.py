@@ -21,7 +21,10 @@ import random
 import sys
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.utils import format_datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -147,8 +150,9 @@ def make_outlets(rng: random.Random, n: int = N_OUTLETS) -> list[tuple[str, str]
 
 
 class CorpusGenerator:
-    def __init__(self, seed: int = 42) -> None:
+    def __init__(self, seed: int = 42, *, rail_share: float = RAIL_STORY_SHARE) -> None:
         self.rng = random.Random(seed)
+        self.rail_share = rail_share
         self.words = build_vocabulary(self.rng)
         self.zipf = Zipf(len(self.words), ZIPF_S, self.rng)
         self.outlets = make_outlets(self.rng)
@@ -223,7 +227,7 @@ class CorpusGenerator:
             for _ in range(max(1, len(words) // 20)):
                 words[rng.randrange(len(words))] = self.words[self.zipf.draw(1)[0]]
             return RawArticle(src.title + " update", " ".join(words), published, url, name)
-        rail = rng.random() < RAIL_STORY_SHARE
+        rail = rng.random() < self.rail_share
         art = RawArticle(
             self.title(rail=rail), self.body(published, rail=rail), published, url, name
         )
@@ -231,17 +235,30 @@ class CorpusGenerator:
         return art
 
 
-def publication_times(n: int, rng: random.Random) -> list[dt.datetime]:
-    span = (END - START).total_seconds()
+def publication_times(
+    n: int, rng: random.Random, *, start: dt.datetime = START, end: dt.datetime = END
+) -> list[dt.datetime]:
+    span = (end - start).total_seconds()
     return [
-        START + dt.timedelta(seconds=int(x)) for x in sorted(rng.random() * span for _ in range(n))
+        start + dt.timedelta(seconds=int(x)) for x in sorted(rng.random() * span for _ in range(n))
     ]
 
 
-def generate(n: int, *, seed: int = 42) -> Iterator[RawArticle]:
-    """n articles, oldest first. Deterministic for a given (n, seed)."""
-    gen = CorpusGenerator(seed)
-    for i, published in enumerate(publication_times(n, random.Random(seed + 1))):
+def generate(
+    n: int,
+    *,
+    seed: int = 42,
+    start: dt.datetime = START,
+    end: dt.datetime = END,
+    rail_share: float = RAIL_STORY_SHARE,
+) -> Iterator[RawArticle]:
+    """n articles, oldest first, published between start and end. Deterministic for a given
+    (n, seed) and the same keywords. A poll's worth of recent news is a narrow window before
+    END; rail_share=0 keeps a corpus off the Beijing-Pyongyang situation (its /status then has
+    the same work before and after the corpus is added)."""
+    gen = CorpusGenerator(seed, rail_share=rail_share)
+    times = publication_times(n, random.Random(seed + 1), start=start, end=end)
+    for i, published in enumerate(times):
         yield gen.article(i, published)
 
 
@@ -250,6 +267,148 @@ def chunks(n: int, size: int, *, seed: int = 42) -> Iterator[list[RawArticle]]:
     it = generate(n, seed=seed)
     while chunk := list(itertools.islice(it, size)):
         yield chunk
+
+
+# ----------------------------------------------------------------------------- as feeds
+
+
+@dataclass
+class FeedSite:
+    """Articles published as RSS/Atom feeds and HTML article pages, ready to serve.
+
+    `documents` maps a url path to (content type, bytes); `feeds` lists (feed url, outlet).
+    A teaser entry carries only its first sentence and an ellipsis, so the poller fetches its
+    page and extracts the text (trafilatura); a full entry carries the whole body."""
+
+    documents: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    feeds: list[tuple[str, str]] = field(default_factory=list)
+    entries: int = 0
+    teasers: int = 0
+
+
+def feed_site(
+    articles: list[RawArticle],
+    base_url: str,
+    *,
+    feeds: int = 20,
+    full_text_share: float = 0.5,
+    seed: int = 42,
+) -> FeedSite:
+    """Deal the articles round robin into `feeds` feeds on base_url (half RSS 2.0, half Atom),
+    one outlet each; every article also gets its page, whether its entry needs it or not."""
+    rng = random.Random(seed)
+    base_url = base_url.rstrip("/")
+    outlets = make_outlets(random.Random(seed), max(feeds, 1))
+    site = FeedSite()
+    per_feed: list[list[tuple[RawArticle, str, bool]]] = [[] for _ in range(feeds)]
+    for i, art in enumerate(articles):
+        name, domain = outlets[i % feeds]
+        assert art.published_at is not None
+        path = f"/{domain}/{art.published_at:%Y/%m/%d}/story-{i}"
+        full = rng.random() < full_text_share
+        per_feed[i % feeds].append((art, base_url + path, full))
+        site.documents[path] = ("text/html", article_page(art, base_url + path, name))
+        site.entries += 1
+        site.teasers += not full
+    for k, entries in enumerate(per_feed):
+        name, domain = outlets[k]
+        entries.sort(key=lambda e: e[0].published_at or END, reverse=True)  # newest first
+        atom = k % 2 == 1
+        path = f"/{domain}/{'atom' if atom else 'rss'}.xml"
+        render = atom_feed if atom else rss_feed
+        kind = "application/atom+xml" if atom else "application/rss+xml"
+        site.documents[path] = (kind, render(name, f"{base_url}/{domain}/", entries))
+        site.feeds.append((base_url + path, name))
+    return site
+
+
+def _paragraphs_html(body: str) -> str:
+    return "".join(f"<p>{escape(p)}</p>" for p in body.split("\n") if p.strip())
+
+
+def teaser(body: str) -> str:
+    """The first sentence, cut at ~200 characters, with the ellipsis feeds mark teasers with."""
+    first = body.split("\n", 1)[0].split(". ", 1)[0]
+    return first[:200].rsplit(" ", 1)[0] + " …"
+
+
+def rss_feed(outlet: str, link: str, entries: list[tuple[RawArticle, str, bool]]) -> bytes:
+    items = []
+    for art, url, full in entries:
+        assert art.published_at is not None
+        content = (
+            f"<content:encoded>{escape(_paragraphs_html(art.body))}</content:encoded>"
+            if full
+            else ""
+        )
+        items.append(
+            f"<item><title>{escape(art.title)}</title><link>{escape(url)}</link>"
+            f'<guid isPermaLink="true">{escape(url)}</guid>'
+            f"<pubDate>{format_datetime(art.published_at, usegmt=True)}</pubDate>"
+            f"<description>{escape(teaser(art.body))}</description>{content}</item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>{escape(outlet)}</title><link>{escape(link)}</link>"
+        f"<description>News from {escape(outlet)}</description><language>en</language>"
+        + "\n".join(items)
+        + "</channel></rss>\n"
+    ).encode()
+
+
+def atom_feed(outlet: str, link: str, entries: list[tuple[RawArticle, str, bool]]) -> bytes:
+    items = []
+    for art, url, full in entries:
+        assert art.published_at is not None
+        when = art.published_at.isoformat()
+        content = (
+            f'<content type="html">{escape(_paragraphs_html(art.body))}</content>' if full else ""
+        )
+        items.append(
+            f"<entry><title>{escape(art.title)}</title><id>{escape(url)}</id>"
+            f'<link rel="alternate" href="{escape(url)}"/>'
+            f"<published>{when}</published><updated>{when}</updated>"
+            f'<summary type="text">{escape(teaser(art.body))}</summary>{content}</entry>'
+        )
+    updated = max((a.published_at or END for a, _, _ in entries), default=END).isoformat()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">'
+        f"<title>{escape(outlet)}</title><id>{escape(link)}</id>"
+        f'<link rel="alternate" href="{escape(link)}"/><updated>{updated}</updated>'
+        + "\n".join(items)
+        + "</feed>\n"
+    ).encode()
+
+
+def article_page(art: RawArticle, url: str, outlet: str) -> bytes:
+    """A news page as outlets serve it: navigation, the article, a "most read" box, a footer
+    (the boilerplate is what trafilatura has to cut away)."""
+    assert art.published_at is not None
+    when = art.published_at.isoformat()
+    nav = "".join(
+        f'<li><a href="/{s.lower()}">{s}</a></li>'
+        for s in ("World", "Asia", "Business", "Politics", "Sport", "Opinion")
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(art.title)} | {escape(outlet)}</title>"
+        f'<link rel="canonical" href="{escape(url)}">'
+        f'<meta property="og:site_name" content="{escape(outlet)}">'
+        f'<meta property="article:published_time" content="{when}">'
+        "<script>window.dataLayer = window.dataLayer || [];</script></head><body>"
+        f'<header><a class="logo" href="/">{escape(outlet)}</a><nav><ul>{nav}</ul></nav></header>'
+        f"<main><article><h1>{escape(art.title)}</h1>"
+        f'<p class="byline">By staff reporters, <time datetime="{when}">'
+        f"{art.published_at:%d %B %Y}</time></p>"
+        f"{_paragraphs_html(art.body)}</article>"
+        '<aside><h2>Most read</h2><ul><li><a href="/a">Markets close higher</a></li>'
+        '<li><a href="/b">Weather warning issued</a></li></ul></aside></main>'
+        f"<footer><p>© 2026 {escape(outlet)}. All rights reserved.</p>"
+        '<p><a href="/privacy">Privacy</a> <a href="/terms">Terms</a></p></footer>'
+        "</body></html>\n"
+    ).encode()
 
 
 def write_jsonl(path: Path, n: int, *, seed: int = 42) -> None:

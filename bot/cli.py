@@ -204,7 +204,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.commands import Router
     from bot.console import run_console
     from bot.ingest.poll import BackgroundPolling
-    from bot.ingest.writer import ThreadWriter
+    from bot.ingest.writer import ProcessWriter
 
     # On a terminal the console's banner says it all; elsewhere (a detached container whose
     # stdin is empty) this line explains why the bot answers nobody and exits.
@@ -212,7 +212,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     log.log(level, "TELEGRAM_BOT_TOKEN is not set: starting the local console")
     polling = None
     if settings.poll_minutes > 0:
-        polling = BackgroundPolling(ThreadWriter(settings.db_path), settings.poll_settings())
+        # A child process analyses what is polled: in a thread it would take the interpreter
+        # from the console's replies (bench/poll_latency.py: p95 9x slower during a poll).
+        writer = ProcessWriter(settings.db_path)
+        polling = BackgroundPolling(settings.db_path, writer, settings.poll_settings())
         polling.start()
     try:
         return run_console(Router(settings), stdin=sys.stdin, stdout=sys.stdout)

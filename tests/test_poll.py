@@ -984,3 +984,25 @@ async def test_retry_after_is_obeyed_when_later_than_the_backoff(site: Site, db_
     assert "HTTP 429" in summary.errors[url]
     due = feed_row(db_path, feed.id).next_poll_at
     assert due is not None and due >= NOW + dt.timedelta(hours=2)
+
+
+def test_background_polling_polls_due_feeds_until_stopped(site: Site, db_path: Path) -> None:
+    """The console's scheduler: a thread of its own that polls whatever is due."""
+    import time as _time
+
+    from bot.ingest.poll import BackgroundPolling
+
+    body = " ".join(f"Sentence {i} about the harbour strike in Busan." for i in range(30))
+    url = site.serve("/bg.xml", rss(item("Busan dock strike", "@BASE@/bg/1", text=body)), RSS)
+    follow(db_path, url)
+    polling = BackgroundPolling(db_path, ThreadWriter(db_path), settings(), every=0.05)
+    polling.start()
+    try:
+        for _ in range(400):
+            if count_articles(db_path):
+                break
+            _time.sleep(0.025)
+    finally:
+        polling.stop()
+    assert count_articles(db_path) == 1
+    assert not polling._thread.is_alive()

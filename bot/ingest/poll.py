@@ -42,7 +42,7 @@ from bot.ingest.writer import Writer
 from bot.models import Feed, FeedEntry, IngestSummary, PollSummary, RawArticle
 from bot.store import articles as store_articles
 from bot.store import feeds as store_feeds
-from bot.store.db import from_iso
+from bot.store.db import from_iso, open_db
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +269,10 @@ class BackgroundPolling:
     """Polls the due feeds about every minute on a daemon thread: the console's scheduler (the
     Telegram bot uses its JobQueue instead, bot.tg.feeds)."""
 
-    def __init__(self, writer: Writer, settings: PollSettings, *, every: float = 60.0) -> None:
+    def __init__(
+        self, db_path: Path | str, writer: Writer, settings: PollSettings, *, every: float = 60.0
+    ) -> None:
+        self.db_path = db_path
         self.writer = writer
         self.settings = settings
         self.every = every
@@ -291,12 +294,24 @@ class BackgroundPolling:
         try:
             while not self._stop.is_set():
                 try:
-                    await poller.poll_due()
+                    # Read here, not in the writer: a child-process writer starts only once
+                    # some feed is due.
+                    due = await asyncio.to_thread(_due_in, self.db_path, poller.clock())
+                    if due:
+                        await poller.poll(due)
                 except Exception:  # a broken poll must not end the schedule
                     log.exception("scheduled poll failed")
                 await asyncio.to_thread(self._stop.wait, self.every)
         finally:
             await self.writer.close()
+
+
+def _due_in(db_path: Path | str, now: dt.datetime) -> list[Feed]:
+    db = open_db(db_path)
+    try:
+        return due_feeds(db, now)
+    finally:
+        db.conn.close()
 
 
 def seed_default_feeds(db: sqlite_utils.Database, path: Path, *, now: dt.datetime) -> int:

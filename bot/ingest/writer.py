@@ -5,10 +5,12 @@ feeds, extracting pages, analysing articles and writing them is CPU work that ho
 seconds at a time, so it runs here, one call at a time, on one connection: SQLite wants one
 writer, and WAL lets every reader (the replies) go on reading beside it.
 
-- `ThreadWriter`: a worker thread. Right for the command line and the console, where nobody
-  else is waiting on the interpreter.
-- `ProcessWriter`: a child process. Right for the Telegram bot: a large poll's analysis cannot
-  take the GIL from a `/status` being answered in the meantime.
+- `ThreadWriter`: a worker thread. Right for the command line (`feeds poll`, `ingest URL`),
+  where nobody else is waiting on the interpreter.
+- `ProcessWriter`: a child process. Right wherever replies are answered meanwhile (the Telegram
+  bot, the console): a large poll's analysis cannot take the GIL from a `/status`. Measured by
+  bench/poll_latency.py: /status p95 1.2x its idle figure during a 2,000-entry poll, against 9x
+  with a thread writer.
 
 Both run `fn(db, *args)` and return its result; `fn` must be a module-level function (a child
 process receives it by name) and its arguments and result picklable.
