@@ -93,7 +93,9 @@ class AdminCommands:
             found = _run(self._check(url, ctx.now))
         except IngestError as exc:
             return _failed("addfeed", url, str(exc))
-        spec = FeedSpec(url=found.url, outlet=name or None, language=language or found.language)
+        # The outlet is fixed now, once: its articles are cited under one name at every poll.
+        outlet = name or poll.outlet_name(found.title, found.site or found.url)
+        spec = FeedSpec(url=found.url, outlet=outlet, language=language or found.language)
         feed, created = store_feeds.add_feed(self.db(), spec, now=ctx.now, added_by=ctx.user_id)
         if found.title and not feed.title:
             store_feeds.update_feed_meta(

@@ -33,6 +33,7 @@ from bot.errors import IngestError
 from bot.ingest import readers
 from bot.models import IngestSummary, PreparedArticle, RawArticle
 from bot.store import articles, situations
+from bot.store.db import write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -170,13 +171,13 @@ class _Batcher:
         self.tagger = tagger if tagger is not None else default_tagger()
         # Articles stored before a situation was declared (or its definition changed) are
         # tagged for it now, so /status can read its articles from the index.
-        with db.conn:
+        with write_transaction(db):
             retagged = situations.sync(db, self.tagger.situations)
         for key, marked in retagged.items():
             if marked:
                 log.info("tagged %d stored articles as about %s", marked, key)
         # Articles stored before stories were (an older database): filed now, once.
-        with db.atomic():
+        with write_transaction(db):
             filed = file_stories(db)
         if filed:
             log.info("filed %d stored articles in stories", filed)
@@ -228,7 +229,9 @@ class _Batcher:
             return
         # Ids in publication order (within a batch) keep id ranges close to date ranges.
         prepared.sort(key=lambda a: a.published_at)
-        with self.db.atomic():  # an article and its story are stored together
+        # An article and its story are stored together; IMMEDIATE because the batch reads
+        # (dedup, story features) before it writes, beside other writers (see write_transaction).
+        with write_transaction(self.db):
             ids = articles.add_articles(self.db, prepared)
             file_stories(self.db, [i for i in ids if i is not None])
         added = sum(1 for i in ids if i is not None)

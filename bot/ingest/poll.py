@@ -25,12 +25,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
@@ -38,15 +41,20 @@ from bot.errors import IngestError
 from bot.ingest import feeds as feed_docs
 from bot.ingest import pipeline, readers
 from bot.ingest.fetch import Fetcher, FetchError, FetchPolicy, FetchResult
-from bot.ingest.writer import Writer
+from bot.ingest.writer import Writer, deadline
 from bot.models import Feed, FeedEntry, IngestSummary, PollSummary, RawArticle
 from bot.store import articles as store_articles
 from bot.store import feeds as store_feeds
-from bot.store.db import from_iso, open_db
+from bot.store.db import from_iso, open_db, write_transaction
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[Feed, "FeedOutcome"], None]
+
+# An article page is a few hundred kB at most; a bigger one is not worth extracting.
+PAGE_MAX_BYTES = 2_000_000
+# Extracting one page may take this long (a link farm can take trafilatura many seconds).
+PAGE_PARSE_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,8 @@ class PollSettings:
     # already; this bounds a pathological one).
     parse_timeout: float = 30.0
     fetch_pages: bool = True
+    # Article pages fetched per feed and poll (newest first); the rest wait for the next poll.
+    max_pages: int = 30
     policy: FetchPolicy = field(default_factory=FetchPolicy)
 
 
@@ -90,6 +100,7 @@ class _Fresh:
     entries: list[FeedEntry]
     duplicates: int
     problems: list[tuple[str, str]]
+    link: str | None = None  # the site's home page, as the feed gives it
 
 
 class FeedGone(IngestError):
@@ -108,6 +119,10 @@ class _Page:
     body: bytes = b""
     url: str | None = None
     error: str | None = None
+    charset: str | None = None
+    # The host asked us to slow down (429/503) or a page budget ran out: the entry waits for the
+    # next poll instead of being indexed from its teaser for good.
+    deferred: bool = False
 
 
 def utc_now() -> dt.datetime:
@@ -134,6 +149,7 @@ class Poller:
         self.clock = clock
         self._transport = transport  # tests only: an httpx transport
         self._lock = asyncio.Lock()
+        self._throttled: set[str] = set()  # hosts that answered 429/503 during this poll
         # The console polls behind its prompt: routine news goes to the debug log there.
         self._level = logging.DEBUG if quiet else logging.INFO
 
@@ -155,6 +171,7 @@ class Poller:
             if not feeds:
                 return summary
             gate = asyncio.Semaphore(self.settings.concurrency)
+            self._throttled = set()
             async with self._fetcher() as fetcher:
 
                 async def one(feed: Feed) -> None:
@@ -230,11 +247,21 @@ class Poller:
         if s.fetch_pages:
             # Once per url: feeds list one article under several guids (one per category), and
             # each request is one more to the outlet's server (and one more politeness delay).
-            wanted = list(
-                dict.fromkeys(e.link for e in fresh.entries if not e.full_text and e.link)
+            # Newest first, at most `max_pages` a poll: a new feed of 500 teasers is read over a
+            # few polls, not in one burst of requests (and bytes held) against one host.
+            teasers = sorted(
+                (e for e in fresh.entries if not e.full_text and e.link),
+                key=lambda e: e.published_at,
+                reverse=True,
             )
-            got = await asyncio.gather(*(_fetch_page(fetcher, url) for url in wanted))
+            wanted = list(dict.fromkeys(e.link for e in teasers if e.link))
+            later = wanted[s.max_pages :]
+            wanted = wanted[: s.max_pages]
+            got = await asyncio.gather(
+                *(_fetch_page(fetcher, url, self._throttled) for url in wanted)
+            )
             pages = dict(zip(wanted, got, strict=True))
+            pages.update({url: _Page(error="page budget spent", deferred=True) for url in later})
         outcome: FeedOutcome = await self.writer.run(
             _store_feed, feed, fresh, pages, result, fetched_at, s.interval
         )
@@ -257,12 +284,19 @@ def _add(summary: PollSummary, feed: Feed, outcome: FeedOutcome) -> None:
         summary.deactivated.append(outcome.deactivated)
 
 
-async def _fetch_page(fetcher: Fetcher, url: str) -> _Page:
+async def _fetch_page(fetcher: Fetcher, url: str, throttled: set[str]) -> _Page:
+    """One article page; a host that answered 429 or 503 gets no more requests this poll."""
+    host = urlsplit(url).hostname or ""
+    if host in throttled:
+        return _Page(error=f"{host} asked us to slow down", deferred=True)
     try:
-        result = await fetcher.fetch(url, kind="page")
+        result = await fetcher.fetch(url, kind="page", max_bytes=PAGE_MAX_BYTES)
     except FetchError as exc:
+        if exc.status in (429, 503):
+            throttled.add(host)
+            return _Page(error=str(exc), deferred=True)
         return _Page(error=str(exc))
-    return _Page(body=result.body, url=result.url)
+    return _Page(body=result.body, url=result.url, charset=result.charset)
 
 
 class BackgroundPolling:
@@ -399,15 +433,19 @@ def _parse_feed(
     """
     _require_feed(db, feed_id)
     started = time.perf_counter()
-    parsed = feed_docs.parse_feed(
-        result.body,
-        url=result.url,
-        content_type=result.content_type,
-        charset=result.charset,
-        fetched_at=fetched_at,
-    )
+    try:
+        with deadline(parse_timeout):
+            parsed = feed_docs.parse_feed(
+                result.body,
+                url=result.url,
+                content_type=result.content_type,
+                charset=result.charset,
+                fetched_at=fetched_at,
+            )
+    except TimeoutError:
+        raise feed_docs.FeedError(f"parsing took longer than {parse_timeout:g} s") from None
     took = time.perf_counter() - started
-    if took > parse_timeout:
+    if took > parse_timeout:  # a thread writer cannot interrupt the parse: refused after it
         raise feed_docs.FeedError(
             f"parsing took {took:.0f} s, more than the {parse_timeout:g} s allowed"
         )
@@ -428,6 +466,7 @@ def _parse_feed(
         entries=fresh,
         duplicates=len(parsed.entries) - len(fresh),
         problems=parsed.problems,
+        link=parsed.link,
     )
 
 
@@ -447,19 +486,33 @@ def _store_feed(
     outcome = FeedOutcome()
     raws: list[RawArticle] = []
     keys: list[tuple[str, RawArticle]] = []
+    deferred = 0
     for entry in fresh.entries:
         page = pages.get(entry.link or "")
+        if page is not None and page.deferred:
+            deferred += 1  # not remembered: the next poll takes it up again
+            continue
         raw = entry_article(entry, feed, fresh, _read_page(page), fetched_at=fetched_at)
         raws.append(raw)
         keys.append((entry.key, raw))
     summary = pipeline.ingest_records(db, raws, now=fetched_at) if raws else IngestSummary()
     ids = _ids_by_url(db, {r.url for r in raws if r.url})
-    store_feeds.remember_entries(
-        db, feed.id, [(key, ids.get(raw.url or "")) for key, raw in keys], now=fetched_at
-    )
-    _record_success(
-        db, feed.id, fetched_at, interval, result, fresh.title, fresh.language, summary.added
-    )
+    try:
+        with write_transaction(db):
+            _require_feed(db, feed.id)
+            store_feeds.remember_entries(
+                db, feed.id, [(key, ids.get(raw.url or "")) for key, raw in keys], now=fetched_at
+            )
+            _record_success(
+                db, feed.id, fetched_at, interval, result, fresh.title, fresh.language,
+                summary.added,
+            )  # fmt: skip
+    except sqlite3.IntegrityError:
+        # Removed between the check and the write (by /removefeed on another connection): its
+        # articles stay indexed, as a removal promises; its entries need no remembering.
+        raise FeedGone() from None
+    if deferred:
+        log.debug("feed %s: %d entries wait for the next poll", feed.id, deferred)
     outcome.new_articles = summary.added
     outcome.duplicates = summary.duplicates
     outcome.skipped.update(summary.skipped)
@@ -480,7 +533,12 @@ def _read_page(page: _Page | None) -> RawArticle | str | None:
         return page.error
     try:
         # Undated pages are fine: the entry has a date (or the fetch time stands in).
-        return readers.read_html_bytes(page.body, page.url, require_date=False)
+        with deadline(PAGE_PARSE_SECONDS):
+            return readers.read_html_bytes(
+                page.body, page.url, require_date=False, charset=page.charset
+            )
+    except TimeoutError:
+        return f"extracting the page took longer than {PAGE_PARSE_SECONDS} s"
     except IngestError as exc:
         return str(exc)
     except Exception as exc:  # extraction of a hostile page must not lose the entry
@@ -497,7 +555,11 @@ def entry_article(
     fetched_at: dt.datetime,
 ) -> RawArticle:
     """A feed entry as an article: the page's text when it was fetched and says more."""
-    outlet = feed.outlet or (fresh.title if fresh else None) or feed.title
+    # One feed, one outlet name, the same at every poll: an organisation must never count as
+    # two independent outlets because two of its feeds are titled differently.
+    outlet = feed.outlet or outlet_name(
+        (fresh.title if fresh else None) or feed.title, (fresh.link if fresh else None) or feed.url
+    )
     # parse_feed fills entry.language from the document's <language> when the entry has none of
     # its own, and that must not beat the language the admin gave for the feed (feed.language):
     # CMSs declare "en-US" on every feed, which is why admins give one. Only an entry's own
@@ -516,6 +578,10 @@ def entry_article(
         text_source="feed" if entry.full_text else "summary",
         date_estimated=entry.date_estimated,
     )
+    if isinstance(page, RawArticle) and site_of(page.source_path) != site_of(entry.link):
+        # Redirected off the outlet's site: a consent wall, a login page, a paywall's portal.
+        log.debug("page %s ended on another site (%s); not used", entry.link, page.source_path)
+        page = None
     if isinstance(page, RawArticle):
         if len(page.body) > len(entry.text):
             raw = replace(raw, body=page.body, text_source="page")
@@ -526,6 +592,40 @@ def entry_article(
     elif isinstance(page, str):
         log.debug("page %s not used: %s", entry.link, page)
     return raw
+
+
+def site_of(url: str | None) -> str | None:
+    """The registrable part of a url's host, near enough: 'news.bbc.co.uk' -> 'bbc.co.uk',
+    'www.theguardian.com' -> 'theguardian.com', 'en.yna.co.kr' -> 'yna.co.kr'."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    labels = host.removeprefix("www.").split(".")
+    if len(labels) < 2 or host.replace(".", "").isdigit() or ":" in host:
+        return host or None  # a single label or an address
+    # A two-letter country code under a short second level (co.uk, co.kr, com.cn, or.jp).
+    keep = 3 if len(labels[-1]) == 2 and len(labels[-2]) <= 3 and len(labels) >= 3 else 2
+    return ".".join(labels[-keep:])
+
+
+def outlet_name(title: str | None, site_url: str | None) -> str | None:
+    """The outlet a feed speaks for: the part of its title that names the site ("The Guardian"
+    of "North Korea | The Guardian", "BBC News" of "BBC News - Asia"), else the site itself.
+
+    A part names the site when its letters contain the site's name ("theguardian") or the
+    site's name is its initials ("yna": Yonhap News Agency)."""
+    site = site_of(site_url)
+    parts = [p.strip() for p in re.split(r"\s+[|–—:-]\s+|\s*[|–—]\s*|:\s+", title or "")]
+    parts = [p for p in parts if p]
+    if not site or site.replace(".", "").isdigit():
+        return parts[0] if parts else site
+    label = site.split(".")[0]
+    for part in parts:
+        letters = re.sub(r"[^a-z0-9]", "", part.lower())
+        initials = "".join(w[0] for w in re.findall(r"[A-Za-z0-9]+", part)).lower()
+        if letters and (label in letters or letters in label or initials == label):
+            return part
+    # A title of one part names the outlet ("Korea JoongAng Daily" at joins.com); a title of
+    # several that never names the site is a section ("Top stories - World"): the site then.
+    return parts[0] if len(parts) == 1 else site
 
 
 def _ids_by_url(db: sqlite_utils.Database, urls: set[str]) -> dict[str, int]:
@@ -575,7 +675,16 @@ async def fetch_article(fetcher: Fetcher, url: str, *, now: dt.datetime) -> RawA
     except Exception as exc:  # a hostile page must give a reason, never a traceback
         log.warning("extracting %s failed: %s", result.url, exc)
         raise IngestError(f"could not extract the article: {type(exc).__name__}") from None
-    raw = replace(raw, url=raw.url or result.url, text_source="page")
+    # The page's canonical url names the article unless it points off the site or at a home
+    # page (some sites put "/" in every page's canonical link).
+    canonical = raw.url
+    if (
+        not canonical
+        or site_of(canonical) != site_of(result.url)
+        or urlsplit(canonical).path in ("", "/")
+    ):
+        canonical = result.url
+    raw = replace(raw, url=canonical, text_source="page")
     if raw.published_at is None:
         raw = replace(raw, published_at=now, date_estimated=True)
     return raw
@@ -662,6 +771,7 @@ class Discovered:
     title: str | None
     language: str | None
     entries: int
+    site: str | None = None  # the site's home page, as the feed gives it
 
 
 async def check_feed(fetcher: Fetcher, url: str, *, now: dt.datetime) -> Discovered:
@@ -683,4 +793,6 @@ async def check_feed(fetcher: Fetcher, url: str, *, now: dt.datetime) -> Discove
         charset=result.charset,
         fetched_at=now,
     )
-    return Discovered(result.url, parsed.title, parsed.language, len(parsed.entries))
+    return Discovered(
+        result.url, parsed.title, parsed.language, len(parsed.entries), site=parsed.link
+    )

@@ -538,26 +538,51 @@ def _title_from_body(body: str) -> tuple[str, str]:
 
 
 def read_html_bytes(
-    data: bytes, source: str | None = None, *, require_date: bool = True
+    data: bytes,
+    source: str | None = None,
+    *,
+    require_date: bool = True,
+    charset: str | None = None,
 ) -> RawArticle:
-    return parse_html(decode_html(data), source, require_date=require_date)
+    return parse_html(decode_html(data, charset), source, require_date=require_date)
 
 
-def decode_html(data: bytes) -> str:
-    """HTML bytes to text: BOM, then a declared charset, then the text rules above."""
+# Legacy East Asian labels name a subset of what pages really use (browsers decode them as the
+# superset): a Korean page labelled EUC-KR holds CP949-only syllables such as 똠.
+CHARSET_SUPERSETS = {
+    "euc_kr": "cp949",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "big5": "big5hkscs",
+}
+
+
+def superset_codec(name: str) -> str | None:
+    """The Python codec to decode text labelled `name` with, or None for an unknown label."""
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    return CHARSET_SUPERSETS.get(codec.replace("-", "_"), codec)
+
+
+def decode_html(data: bytes, charset: str | None = None) -> str:
+    """HTML bytes to text: BOM, then the page's declared charset, then the HTTP header's
+    (`charset`), then the text rules above."""
     if not data.strip():
         raise IngestError("empty file")
     if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         declared = re.search(
-            rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", data[:4096], re.IGNORECASE
+            rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", data[:16384], re.IGNORECASE
         )
-        if declared:
-            name = declared.group(1).decode("ascii")
-            try:
-                codecs.lookup(name)
-            except LookupError:
-                name = ""
-            if name and codecs.lookup(name).name not in ("utf-8", "utf-16", "utf-32"):
+        name = declared.group(1).decode("ascii") if declared else (charset or "")
+        if name:
+            name = superset_codec(name) or ""
+            # UTF-8 and the Latin-1 family go to decode_bytes: it tries UTF-8 first, which is
+            # what a page labelled ISO-8859-1 by a server default usually is.
+            plain = ("utf-8", "utf-16", "utf-32", "ascii", "latin-1", "iso8859-1", "cp1252")
+            if name and codecs.lookup(name).name not in plain:
                 if b"\x00" in data:
                     raise IngestError("binary file")
                 try:

@@ -23,7 +23,9 @@ import concurrent.futures
 import contextlib
 import logging
 import multiprocessing
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -130,3 +132,30 @@ class ProcessWriter:
             # Waits for the call in flight: a batch is written whole or not at all either way,
             # but letting it finish keeps the work already done.
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError in the block after `seconds`, where that can be done: in a process's
+    main thread (the ProcessWriter's child runs its calls there), through SIGALRM. Elsewhere
+    (a thread writer) the block runs to its end and the caller checks the time it took.
+
+    The alarm interrupts Python code between bytecodes, so a parser looping in Python stops on
+    time; one long C call delays it until it returns.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TimeoutError(f"took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

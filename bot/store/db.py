@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -74,3 +76,26 @@ def from_iso(text: str) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC)
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+    """One IMMEDIATE transaction; inside a caller's transaction it joins it.
+
+    IMMEDIATE takes the write lock before the first read. A deferred transaction (sqlite-utils'
+    `atomic`) that reads, then writes after another connection committed, fails at once with
+    "database is locked" (SQLite cannot upgrade a stale snapshot, and no busy timeout helps);
+    with several writers (a poll, a CLI ingest, an admin's /ingest) every read-then-write needs
+    this.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()

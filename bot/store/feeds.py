@@ -14,18 +14,17 @@ text. URLs are stored as given: callers normalise them.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import random
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
 import sqlite_utils
 
 from bot.models import Feed, FeedSpec
-from bot.store.db import from_iso, to_iso
+from bot.store.db import from_iso, to_iso, write_transaction
 
 DEFAULT_INTERVAL = dt.timedelta(minutes=30)
 MAX_BACKOFF = dt.timedelta(hours=24)
@@ -42,23 +41,6 @@ _REVIVE = (
 )
 
 
-@contextlib.contextmanager
-def _write(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
-    """One IMMEDIATE write transaction (read-then-write here, e.g. record_failure, must hold the
-    write lock from its first read); inside a caller's transaction it joins it."""
-    conn = db.conn
-    if conn.in_transaction:
-        yield conn
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.commit()
-
-
 # ----------------------------------------------------------------------------- feeds
 
 
@@ -72,7 +54,7 @@ def add_feed(
     language are left as they are.
     """
     stamp = to_iso(now)
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         rows = conn.execute(
             "INSERT INTO feeds (url, outlet, language, added_at, added_by, next_poll_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id",
@@ -129,7 +111,7 @@ def list_feeds(db: sqlite_utils.Database, *, active_only: bool = False) -> list[
 def remove_feed(db: sqlite_utils.Database, feed_id: int) -> bool:
     """Forget a feed and the entries it showed; the articles indexed from it stay. Whether it
     existed."""
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         conn.execute("DELETE FROM feed_entries WHERE feed_id = ?", [feed_id])
         cur = conn.execute("DELETE FROM feeds WHERE id = ?", [feed_id])
     return cur.rowcount > 0
@@ -141,7 +123,7 @@ def update_feed_meta(
     """What a poll learnt about the feed itself. The title follows the feed (None keeps the old
     one); the language only fills a gap, since one given when the feed was added is the admin's
     word. The outlet is never touched: it is what articles are cited as."""
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         conn.execute(
             "UPDATE feeds SET title = coalesce(?, title), language = coalesce(language, ?)"
             " WHERE id = ?",
@@ -151,7 +133,7 @@ def update_feed_meta(
 
 def reactivate(db: sqlite_utils.Database, feed_id: int, *, now: dt.datetime) -> Feed | None:
     """Active again with a clean error run, due now (last_error stays, as history)."""
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         conn.execute(_REVIVE, [to_iso(now), feed_id])
     return get_feed(db, feed_id)
 
@@ -206,7 +188,7 @@ def record_success(
     sent (a 304 caller passes the old ones back), and the next poll is one interval away.
     last_error stays, as history."""
     stamp = to_iso(now)
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         cur = conn.execute(
             "UPDATE feeds SET error_count = 0, failing_since = NULL, last_success_at = ?,"
             " last_polled_at = ?, etag = ?, last_modified = ?, articles = articles + ?,"
@@ -240,7 +222,7 @@ def record_failure(
     the admins once.
     """
     stamp = to_iso(now)
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         row = conn.execute(
             "SELECT error_count, failing_since, active FROM feeds WHERE id = ?", [feed_id]
         ).fetchone()
@@ -293,7 +275,7 @@ def remember_entries(
     """Record (key, article id or None) for entries this feed showed; keys already known keep
     their first article. Returns how many were new."""
     stamp = to_iso(now)
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         before = conn.total_changes
         conn.executemany(
             "INSERT OR IGNORE INTO feed_entries (feed_id, key, article_id, seen_at)"
@@ -311,7 +293,7 @@ def seed_default_feeds(
 ) -> int:
     """Add the default feeds once per database (meta 'default_feeds_added'): later calls add
     nothing, so a default the admin removed stays removed. Returns how many were added."""
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         if conn.execute("SELECT 1 FROM meta WHERE key = ?", [_DEFAULTS_KEY]).fetchone():
             return 0
         added = sum(add_feed(db, spec, now=now)[1] for spec in specs)

@@ -45,11 +45,10 @@ Every function here takes `now=`; nothing reads the clock. Times are stored as I
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -57,7 +56,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlite_utils
 
 from bot.models import Chat, Delivery, Subscription, SubscriptionKind
-from bot.store.db import from_iso, to_iso
+from bot.store.db import from_iso, to_iso, write_transaction
 
 # A claim older than this is taken to be abandoned (its process died mid-fan-out).
 LEASE = dt.timedelta(minutes=10)
@@ -99,25 +98,6 @@ class SentBefore:
 # ----------------------------------------------------------------------------- transactions
 
 
-@contextlib.contextmanager
-def _write(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
-    """One write transaction, taken IMMEDIATE: read-then-write code here (subscribe,
-    migrate_chat) must hold the write lock from its first read, or a concurrent writer could
-    slip in between (and in WAL a deferred transaction that reads first cannot upgrade anyway).
-    Inside a caller's transaction it simply joins it."""
-    conn = db.conn
-    if conn.in_transaction:
-        yield conn
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.commit()
-
-
 # ----------------------------------------------------------------------------- chats
 
 
@@ -133,7 +113,7 @@ def upsert_chat(
 
     A chat that migrated to a supergroup stays inactive: its messages now come from the new id.
     """
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         conn.execute(
             "INSERT INTO chats (id, type, title, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET type = excluded.type,"
@@ -173,7 +153,7 @@ def set_timezone(
     bot.briefing.schedule.resolve_timezone first); the chat must exist (upsert_chat).
     """
     _check_zone(timezone)
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         cur = conn.execute(
             "UPDATE chats SET timezone = ?, updated_at = ? WHERE id = ?",
             [timezone, to_iso(now), chat_id],
@@ -192,7 +172,7 @@ def deactivate_chat(db: sqlite_utils.Database, chat_id: int, *, now: dt.datetime
     a group that adds it back (upsert_chat) gets them again without re-subscribing. Returns
     whether the chat was active.
     """
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         cur = conn.execute(
             "UPDATE chats SET active = 0, updated_at = ? WHERE id = ? AND active = 1",
             [to_iso(now), chat_id],
@@ -214,7 +194,7 @@ def migrate_chat(
     if old_id == new_id:
         return []
     stamp = to_iso(now)
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         old = conn.execute(
             "SELECT type, title, timezone FROM chats WHERE id = ?", [old_id]
         ).fetchone()
@@ -283,7 +263,7 @@ def subscribe(
         _check_time(local_time)
     if timezone is not None:
         _check_zone(timezone)
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         row = conn.execute(
             "SELECT id, local_time, timezone, quiet FROM subscriptions WHERE chat_id = ?"
             " AND ifnull(thread_id, 0) = ifnull(?, 0) AND kind = ? AND key = ? AND active = 1",
@@ -359,7 +339,7 @@ def unsubscribe(
     if subscription_id is not None:
         where.append("s.id = ?")
         params.append(subscription_id)
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         found = _subscriptions(conn, " AND ".join(where), params)
         if found:
             marks = ",".join("?" * len(found))
@@ -456,7 +436,7 @@ def claim_delivery(
     """
     stamp = to_iso(now)
     stale = to_iso(now - lease)
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         rows = conn.execute(
             "INSERT INTO deliveries (subscription_id, local_date, status, attempts, claimed_at)"
             " VALUES (?, ?, 'claimed', 1, ?)"
@@ -485,7 +465,7 @@ def mark_sent(
     """Record that the brief went out (with the articles it cited). Always recorded, even from
     a holder whose claim was taken over: the message was sent, and saying so prevents another.
     Returns False when it was already recorded as sent."""
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         cur = conn.execute(
             "UPDATE deliveries SET status = 'sent', sent_at = ?, article_ids = ?,"
             " last_error = NULL, retry_at = NULL"
@@ -511,7 +491,7 @@ def mark_failed(
 
     Ignored (False) when the claim is no longer this holder's (taken over, or already sent).
     """
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         cur = conn.execute(
             "UPDATE deliveries SET status = 'failed', last_error = ?, retry_at = ?"
             " WHERE subscription_id = ? AND local_date = ? AND status = 'claimed'"
@@ -530,7 +510,7 @@ def mark_failed(
 def mark_skipped(db: sqlite_utils.Database, claim: Claim, reason: str = "") -> bool:
     """Done for the day without a message (quiet and nothing new; the topic no longer resolves;
     a permanent error). Fenced like mark_failed."""
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         cur = conn.execute(
             "UPDATE deliveries SET status = 'skipped', last_error = ?"
             " WHERE subscription_id = ? AND local_date = ? AND status = 'claimed'"
@@ -647,7 +627,7 @@ def record_alert(
 ) -> bool:
     """Claim the alert for this change to this subscription; False when it was already sent
     (or another holder is sending it). An unsent claim older than `lease` may be taken over."""
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         rows = conn.execute(
             "INSERT INTO alerts (subscription_id, change_key, claimed_at) VALUES (?, ?, ?)"
             " ON CONFLICT (subscription_id, change_key) DO UPDATE"
@@ -662,7 +642,7 @@ def record_alert(
 def mark_alert_sent(
     db: sqlite_utils.Database, subscription_id: int, change_key: str, *, now: dt.datetime
 ) -> None:
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         conn.execute(
             "UPDATE alerts SET sent_at = ? WHERE subscription_id = ? AND change_key = ?",
             [to_iso(now), subscription_id, change_key],
@@ -679,7 +659,7 @@ def has_alerts(db: sqlite_utils.Database, subscription_id: int) -> bool:
 
 def release_alert(db: sqlite_utils.Database, subscription_id: int, change_key: str) -> None:
     """A transient failure: forget the unsent claim so the next evaluation tries again."""
-    with _write(db) as conn:
+    with write_transaction(db) as conn:
         conn.execute(
             "DELETE FROM alerts WHERE subscription_id = ? AND change_key = ? AND sent_at IS NULL",
             [subscription_id, change_key],
