@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import shutil
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,25 @@ def _no_scheduled_polling(monkeypatch: pytest.MonkeyPatch) -> None:
     """`briefbot run` polls the default feeds (real outlets) in the background; tests must never
     reach the internet, so scheduled polling is off unless a test turns it on."""
     monkeypatch.setenv("BRIEFBOT_POLL_MINUTES", "0")
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never resolve a name on the network: loopback names and literal addresses only.
+
+    A test that needs another name (a rebinding or refusal test) patches resolution itself."""
+    real = socket.getaddrinfo
+
+    def local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host or "")
+        try:
+            ipaddress.ip_address(name.strip("[]"))
+        except ValueError:
+            if name not in ("", "localhost", "None"):
+                raise socket.gaierror(socket.EAI_NONAME, f"tests are offline: {name}") from None
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)
 
 
 @pytest.fixture

@@ -114,7 +114,12 @@ def test_piped_briefbot_run_answers_status(seeded_db_path: Path) -> None:
         "import sys; from bot.cli import main; rc = main(['run', '--db', sys.argv[1]]);"
         "assert 'telegram' not in sys.modules, 'console path imported telegram'; sys.exit(rc)"
     )
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(seeded_db_path.parent), "PYTHONPATH": str(ROOT)}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(seeded_db_path.parent),
+        "PYTHONPATH": str(ROOT),
+        "BRIEFBOT_POLL_MINUTES": "0",  # the default feeds are real outlets: tests stay offline
+    }
     proc = subprocess.run(
         [sys.executable, "-c", code, str(seeded_db_path)],
         input="/status beijing-pyongyang\n/brief dprk\n",

@@ -1006,3 +1006,137 @@ def test_background_polling_polls_due_feeds_until_stopped(site: Site, db_path: P
         polling.stop()
     assert count_articles(db_path) == 1
     assert not polling._thread.is_alive()
+
+
+# ----------------------------------------------------------------------------- review fixes
+
+
+def test_one_outlet_name_per_feed_from_its_title_and_site() -> None:
+    from bot.ingest.poll import outlet_name, site_of
+
+    assert site_of("https://news.bbc.co.uk/x") == "bbc.co.uk"
+    assert site_of("https://en.yna.co.kr/RSS/news.xml") == "yna.co.kr"
+    assert site_of("http://127.0.0.1:8080/feed") == "127.0.0.1"
+    cases = {
+        ("North Korea | The Guardian", "https://www.theguardian.com/world"): "The Guardian",
+        ("China | The Guardian", "https://www.theguardian.com/world"): "The Guardian",
+        ("BBC News - Asia", "https://www.bbc.co.uk/news/"): "BBC News",
+        ("Yonhap News Agency", "https://en.yna.co.kr/"): "Yonhap News Agency",
+        ("38 North: Informed Analysis of North Korea", "https://www.38north.org"): "38 North",
+        ("Top stories - World", "https://example.com/"): "example.com",
+        (None, "https://feeds.example.org/rss"): "example.org",
+    }
+    for (title, site), want in cases.items():
+        assert outlet_name(title, site) == want, (title, site)
+
+
+def test_a_deadline_interrupts_python_code_in_the_main_thread_only() -> None:
+    import threading
+
+    from bot.ingest.writer import deadline
+
+    with pytest.raises(TimeoutError), deadline(0.05):
+        while True:
+            pass
+    finished = []
+
+    def in_a_thread() -> None:
+        with deadline(0.01):  # cannot be enforced off the main thread: the block runs through
+            _t0 = dt.datetime.now()
+            while (dt.datetime.now() - _t0).total_seconds() < 0.05:
+                pass
+        finished.append(True)
+
+    worker = threading.Thread(target=in_a_thread)
+    worker.start()
+    worker.join()
+    assert finished == [True]
+
+
+async def test_pages_beyond_the_budget_wait_for_the_next_poll(site: Site, db_path: Path) -> None:
+    items = []
+    for n in range(5):
+        title = f"Harbour notice number {n} for pilots"
+        site.serve(f"/p/{n}", page(title))
+        date = f"Wed, 11 Mar 2026 0{n}:00:00 GMT"
+        items.append(item(title, f"@BASE@/p/{n}", date=date))
+    url = site.serve("/budget.xml", rss(*items), RSS, conditional=False)
+    feed = follow(db_path, url)
+    first = await poll(db_path, [feed], settings(max_pages=2))
+    assert first.new_articles == 2
+    stored = articles(db_path)
+    # Newest first: notices 4 and 3, from their pages.
+    assert set(stored) == {
+        "Harbour notice number 4 for pilots",
+        "Harbour notice number 3 for pilots",
+    }
+    assert {r["text_source"] for r in stored.values()} == {"page"}
+    second = await poll(db_path, [feed], settings(max_pages=2))
+    third = await poll(db_path, [feed], settings(max_pages=2))
+    assert (second.new_articles, third.new_articles) == (2, 1)
+    assert {r["text_source"] for r in articles(db_path).values()} == {"page"}
+
+
+async def test_a_throttling_host_is_left_alone_and_its_entries_wait(
+    site: Site, db_path: Path
+) -> None:
+    for n in range(3):
+        site.serve(f"/busy/{n}", "slow down", status=429)
+    items = [item(f"Ferry timetable change {n}", f"@BASE@/busy/{n}") for n in range(3)]
+    feed = follow(db_path, site.serve("/busy.xml", rss(*items), RSS, conditional=False))
+    summary = await poll(db_path, [feed])
+    assert summary.new_articles == 0 and not summary.errors
+    asked = [h.path for h in site.hits if h.path.startswith("/busy/")]
+    # After the first 429 no new request goes to that host (those already in flight, at most
+    # per_host of them, finish).
+    assert len(asked) <= 2, asked
+    for n in range(3):
+        site.serve(f"/busy/{n}", page(f"Ferry timetable change {n}"))
+    again = await poll(db_path, [feed])
+    assert again.new_articles == 3
+    assert {r["text_source"] for r in articles(db_path).values()} == {"page"}
+
+
+async def test_a_page_that_ends_on_another_site_is_not_the_article(
+    site: Site, db_path: Path
+) -> None:
+    from aiohttp import web as aioweb
+
+    consent = "localhost"  # another host name for the same server: another site
+    site.serve("/consent", page("Before you continue", "We use cookies. " * 20))
+
+    async def to_consent(request: aioweb.Request) -> aioweb.StreamResponse:
+        raise aioweb.HTTPFound(f"http://{consent}:{site.base.rsplit(':', 1)[1]}/consent")
+
+    site.handle("/story", to_consent)
+    feed = follow(db_path, site.serve("/c.xml", rss(item("Dam gates opened", "@BASE@/story")), RSS))
+    policy = FetchPolicy(allow_hosts=frozenset({"127.0.0.1", "localhost"}), timeout=5.0)
+    summary = await poll(db_path, [feed], settings(policy=policy))
+    assert summary.new_articles == 1
+    stored = articles(db_path)["Dam gates opened"]
+    assert stored["text_source"] == "summary" and "cookies" not in stored["body"]
+
+
+async def test_korean_page_labelled_by_the_http_header(site: Site, db_path: Path) -> None:
+    body = "<p>" + "똠방각하 부산항 부두 노동자들이 금요일 파업을 이어갔다. " * 12 + "</p>"
+    html = (
+        "<html><head><title>부산항 파업</title>"
+        '<meta property="article:published_time" content="2026-03-11T01:00:00Z"></head>'
+        f"<body><article><h1>부산항 파업</h1>{body}</article></body></html>"
+    )
+    site.serve("/ko/1", html.encode("cp949"), "text/html; charset=euc-kr")
+    feed = follow(db_path, site.serve("/ko.xml", rss(item("부산항 파업", "@BASE@/ko/1")), RSS))
+    summary = await poll(db_path, [feed])
+    assert summary.new_articles == 1
+    stored = articles(db_path)["부산항 파업"]
+    assert stored["text_source"] == "page" and "똠방각하" in stored["body"]
+
+
+async def test_a_home_page_canonical_does_not_name_the_article(site: Site) -> None:
+    html = page("Quay wall repaired", DREDGING_TEXT).replace(
+        "<head>", '<head><link rel="canonical" href="/">'
+    )
+    url = site.serve("/news/quay", html)
+    async with Fetcher(FetchPolicy(allow_hosts=LOCAL), delay=0) as fetcher:
+        raw = await fetch_article(fetcher, url, now=NOW)
+    assert raw.url == url

@@ -29,6 +29,7 @@ import re
 import sqlite3
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -150,6 +151,7 @@ class Poller:
         self._transport = transport  # tests only: an httpx transport
         self._lock = asyncio.Lock()
         self._throttled: set[str] = set()  # hosts that answered 429/503 during this poll
+        self._gates: dict[str, asyncio.Semaphore] = {}
         # The console polls behind its prompt: routine news goes to the debug log there.
         self._level = logging.DEBUG if quiet else logging.INFO
 
@@ -172,6 +174,7 @@ class Poller:
                 return summary
             gate = asyncio.Semaphore(self.settings.concurrency)
             self._throttled = set()
+            self._gates = defaultdict(lambda: asyncio.Semaphore(self.settings.per_host))
             async with self._fetcher() as fetcher:
 
                 async def one(feed: Feed) -> None:
@@ -258,7 +261,7 @@ class Poller:
             later = wanted[s.max_pages :]
             wanted = wanted[: s.max_pages]
             got = await asyncio.gather(
-                *(_fetch_page(fetcher, url, self._throttled) for url in wanted)
+                *(_fetch_page(fetcher, url, self._throttled, self._gates) for url in wanted)
             )
             pages = dict(zip(wanted, got, strict=True))
             pages.update({url: _Page(error="page budget spent", deferred=True) for url in later})
@@ -284,18 +287,24 @@ def _add(summary: PollSummary, feed: Feed, outcome: FeedOutcome) -> None:
         summary.deactivated.append(outcome.deactivated)
 
 
-async def _fetch_page(fetcher: Fetcher, url: str, throttled: set[str]) -> _Page:
-    """One article page; a host that answered 429 or 503 gets no more requests this poll."""
+async def _fetch_page(
+    fetcher: Fetcher, url: str, throttled: set[str], gates: dict[str, asyncio.Semaphore]
+) -> _Page:
+    """One article page; a host that answered 429 or 503 gets no more requests this poll.
+
+    `gates` holds the host's turn (as many at once as the fetcher allows per host) while the
+    throttle is checked and the page fetched, so requests queued for a host see its 429."""
     host = urlsplit(url).hostname or ""
-    if host in throttled:
-        return _Page(error=f"{host} asked us to slow down", deferred=True)
-    try:
-        result = await fetcher.fetch(url, kind="page", max_bytes=PAGE_MAX_BYTES)
-    except FetchError as exc:
-        if exc.status in (429, 503):
-            throttled.add(host)
-            return _Page(error=str(exc), deferred=True)
-        return _Page(error=str(exc))
+    async with gates[host]:
+        if host in throttled:
+            return _Page(error=f"{host} asked us to slow down", deferred=True)
+        try:
+            result = await fetcher.fetch(url, kind="page", max_bytes=PAGE_MAX_BYTES)
+        except FetchError as exc:
+            if exc.status in (429, 503):
+                throttled.add(host)
+                return _Page(error=str(exc), deferred=True)
+            return _Page(error=str(exc))
     return _Page(body=result.body, url=result.url, charset=result.charset)
 
 
