@@ -108,7 +108,7 @@ class AdminCommands:
                 "feed": feed_model(feed, ctx.now),
                 "created": created,
                 "entries": found.entries,
-                "asked": url if url != found.url else None,
+                "asked": url if found.via_page else None,
                 "polling": self.settings.poll_minutes > 0,
             },
         )

@@ -591,6 +591,10 @@ def entry_article(
         # Redirected off the outlet's site: a consent wall, a login page, a paywall's portal.
         log.debug("page %s ended on another site (%s); not used", entry.link, page.source_path)
         page = None
+    written = script_language(f"{raw.title} {raw.body[:400]}")
+    if written and raw.language in (None, "en"):
+        # A CMS declares "en-US" on every feed; Hangul, kana or Han text says otherwise.
+        raw = replace(raw, language=written)
     if isinstance(page, RawArticle):
         if len(page.body) > len(entry.text):
             raw = replace(raw, body=page.body, text_source="page")
@@ -601,6 +605,29 @@ def entry_article(
     elif isinstance(page, str):
         log.debug("page %s not used: %s", entry.link, page)
     return raw
+
+
+def script_language(text: str) -> str | None:
+    """'ko', 'ja' or 'zh' when most letters of `text` are Hangul, kana or Han; else None."""
+    counts = {"hangul": 0, "kana": 0, "han": 0, "other": 0}
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        code = ord(ch)
+        if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+            counts["hangul"] += 1
+        elif 0x3040 <= code <= 0x30FF:
+            counts["kana"] += 1
+        elif 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
+            counts["han"] += 1
+        else:
+            counts["other"] += 1
+    letters = sum(counts.values())
+    if not letters or counts["other"] > letters / 2:
+        return None
+    if counts["hangul"] >= counts["kana"] and counts["hangul"] >= counts["han"] / 2:
+        return "ko" if counts["hangul"] else ("ja" if counts["kana"] else "zh")
+    return "ja" if counts["kana"] else "zh"
 
 
 def site_of(url: str | None) -> str | None:
@@ -781,6 +808,7 @@ class Discovered:
     language: str | None
     entries: int
     site: str | None = None  # the site's home page, as the feed gives it
+    via_page: bool = False  # found through the <link rel="alternate"> of the page given
 
 
 async def check_feed(fetcher: Fetcher, url: str, *, now: dt.datetime) -> Discovered:
@@ -789,7 +817,8 @@ async def check_feed(fetcher: Fetcher, url: str, *, now: dt.datetime) -> Discove
     Raises FetchError/FeedError with the reason it cannot be followed.
     """
     result = await fetcher.fetch(url, kind="feed")
-    if feed_docs.looks_like_html(result.body, result.content_type):
+    via_page = feed_docs.looks_like_html(result.body, result.content_type)
+    if via_page:
         found = feed_docs.discover_feeds(result.body, result.url)
         if not found:
             raise feed_docs.FeedError("this is a web page, and it links to no RSS or Atom feed")
@@ -803,5 +832,10 @@ async def check_feed(fetcher: Fetcher, url: str, *, now: dt.datetime) -> Discove
         fetched_at=now,
     )
     return Discovered(
-        result.url, parsed.title, parsed.language, len(parsed.entries), site=parsed.link
+        result.url,
+        parsed.title,
+        parsed.language,
+        len(parsed.entries),
+        site=parsed.link,
+        via_page=via_page,
     )

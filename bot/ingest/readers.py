@@ -303,8 +303,12 @@ def outlet_from_url(url: str | None) -> str | None:
     return host.removeprefix("www.")
 
 
+_TRACKING_PARAMS = ("utm_", "fbclid=", "gclid=", "mc_cid=", "mc_eid=", "ocid=", "cmpid=")
+
+
 def clean_url(url: Any) -> str | None:
-    """Strip whitespace and the #fragment (the same page either way); None for non-urls."""
+    """Strip whitespace, the #fragment and campaign tags (utm_*, fbclid…: the same page either
+    way); None for non-urls."""
     if not isinstance(url, str):
         return None
     url = url.strip()
@@ -316,7 +320,16 @@ def clean_url(url: Any) -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
-    return urlunsplit(parts._replace(fragment=""))
+    query = parts.query
+    if query:
+        # Campaign tags name how a reader arrived, not the article: the same story linked from
+        # two feeds, or one feed on two days, must have one url.
+        kept = [
+            pair for pair in query.split("&")
+            if not pair.lower().startswith(_TRACKING_PARAMS) and pair
+        ]  # fmt: skip
+        query = "&".join(kept)
+    return urlunsplit(parts._replace(query=query, fragment=""))
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
