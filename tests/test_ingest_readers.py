@@ -450,3 +450,13 @@ def test_parse_date(value: object, expected: dt.datetime | None) -> None:
 )
 def test_outlet_from_url(url: str | None, outlet: str | None) -> None:
     assert readers.outlet_from_url(url) == outlet
+
+
+def test_campaign_tags_are_not_part_of_an_articles_url() -> None:
+    from bot.ingest.readers import clean_url
+
+    assert (
+        clean_url("https://x.kr/a?id=3&utm_source=rss&utm_medium=feed#top") == "https://x.kr/a?id=3"
+    )
+    assert clean_url("https://x.kr/a?fbclid=abc") == "https://x.kr/a"
+    assert clean_url("https://x.kr/a?page=2") == "https://x.kr/a?page=2"

@@ -1140,3 +1140,12 @@ async def test_a_home_page_canonical_does_not_name_the_article(site: Site) -> No
     async with Fetcher(FetchPolicy(allow_hosts=LOCAL), delay=0) as fetcher:
         raw = await fetch_article(fetcher, url, now=NOW)
     assert raw.url == url
+
+
+def test_the_script_says_the_language_when_the_feed_declares_english() -> None:
+    from bot.ingest.poll import script_language
+
+    assert script_language("북한 철도 운행 재개, 평양행 열차") == "ko"
+    assert script_language("朝鲜恢复北京至平壤的旅客列车") == "zh"
+    assert script_language("北朝鮮の列車が運行を再開した") == "ja"
+    assert script_language("Pyongyang 평양 trains resume") is None
