@@ -7,6 +7,7 @@ feed with xml:base, an RDF feed, legacy encodings); the hostile and huge documen
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -56,6 +57,16 @@ def rss(items: str, *, head: str = '<?xml version="1.0" encoding="UTF-8"?>') -> 
 
 def by_title(parsed: ParsedFeed) -> dict[str, FeedEntry]:
     return {e.title: e for e in parsed.entries}
+
+
+def dated(*dates: str, language: str | None = None, element: str = "pubDate") -> ParsedFeed:
+    """A feed with one entry per date, in `language` (<language>), fetched at FETCHED."""
+    items = "".join(
+        f"<item><title>Story {i}</title><guid>g{i}</guid><{element}>{date}</{element}></item>"
+        for i, date in enumerate(dates)
+    )
+    head = f"<language>{language}</language>" if language else ""
+    return parse_feed(rss(head + items), url="https://example.com/feed", fetched_at=FETCHED)
 
 
 # ----------------------------------------------------------------------------- RSS 2.0
@@ -131,13 +142,31 @@ def test_rss2_empty_entry_is_a_problem_and_duplicates_keep_the_first(nknews: Par
     assert rason[0].title.endswith("tour groups")  # not the "(updated)" repeat
 
 
-def test_future_dates_beyond_two_days_are_not_trusted(nknews: ParsedFeed) -> None:
+def test_future_dates_are_not_trusted(nknews: ParsedFeed) -> None:
     entries = by_title(nknews)
     scheduled = entries["Scheduled: KCNA schedule announcement"]  # four days ahead
     assert scheduled.published_at == FETCHED and scheduled.date_estimated
-    tomorrow = entries["Tomorrow morning in Korea"]  # eleven hours ahead: clocks drift
-    assert tomorrow.published_at == dt.datetime(2026, 11, 24, 23, 0, tzinfo=UTC)
-    assert not tomorrow.date_estimated
+    # Eleven hours ahead: a zone error or an early scheduled post, not a clock running fast. It
+    # would sort above today's news; the two-day tolerance this replaces let it through.
+    tomorrow = entries["Tomorrow morning in Korea"]
+    assert tomorrow.published_at == FETCHED and tomorrow.date_estimated
+
+
+@pytest.mark.parametrize(
+    ("ahead", "trusted"),
+    [
+        (dt.timedelta(minutes=-30), True),
+        (dt.timedelta(minutes=10), True),  # a publisher's clock running a little fast
+        (dt.timedelta(minutes=15), True),
+        (dt.timedelta(minutes=16), False),
+        (dt.timedelta(hours=9), False),  # a Seoul time read as UTC
+    ],
+)
+def test_future_tolerance_is_a_quarter_hour(ahead: dt.timedelta, trusted: bool) -> None:
+    when = email.utils.format_datetime(FETCHED + ahead)
+    (entry,) = dated(when).entries
+    assert entry.date_estimated is not trusted
+    assert entry.published_at == (FETCHED + ahead if trusted else FETCHED)
 
 
 def test_long_summary_that_is_not_a_teaser_is_full_text() -> None:
@@ -195,6 +224,94 @@ def test_rss1_rdf_with_dc_date_and_language() -> None:
     assert missile.key == "guid:https://www3.nhk.or.jp/news/html/20261124/k10014000001000.html"
     assert talks.published_at == dt.datetime(2026, 11, 23, tzinfo=UTC)  # a date alone
     assert talks.language == "en"  # the item's dc:language over the channel's
+
+
+# ----------------------------------------------------------------------------- dates
+
+# FETCHED is 12:00 UTC, 21:00 in Seoul: 15:10 Seoul time is 06:10 UTC, in the past.
+SEOUL_1510 = dt.datetime(2026, 11, 24, 6, 10, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("date", "language", "expected"),
+    [
+        # Abbreviations feedparser does not know, and reads as UTC: 9 hours in the future.
+        ("Tue, 24 Nov 2026 15:10:00 KST", None, SEOUL_1510),
+        ("Tue, 24 Nov 2026 15:10:00 KST", "en", SEOUL_1510),
+        ("Tue, 24 Nov 2026 15:10:00 JST", "ja", SEOUL_1510),
+        ("Tue, 24 Nov 2026 15:10 (KST)", "ko", SEOUL_1510),
+        ("2026-11-24 15:10:00 KST", "ko", SEOUL_1510),  # feedparser: 00:00, the time dropped
+        ("Tue, 24 Nov 2026 15:10:00 HKT", None, dt.datetime(2026, 11, 24, 7, 10, tzinfo=UTC)),
+        ("Tue, 24 Nov 2026 15:10:00 SGT", None, dt.datetime(2026, 11, 24, 7, 10, tzinfo=UTC)),
+        ("Tue, 24 Nov 2026 15:10:00 PHT", None, dt.datetime(2026, 11, 24, 7, 10, tzinfo=UTC)),
+        ("Tue, 24 Nov 2026 15:10:00 ICT", None, dt.datetime(2026, 11, 24, 8, 10, tzinfo=UTC)),
+        ("Tue, 24 Nov 2026 15:10:00 IST", None, dt.datetime(2026, 11, 24, 9, 40, tzinfo=UTC)),
+        # CST: China Standard Time in a Chinese feed, US Central (feedparser's reading) elsewhere.
+        ("Tue, 24 Nov 2026 15:10:00 CST", "zh", dt.datetime(2026, 11, 24, 7, 10, tzinfo=UTC)),
+        ("Tue, 24 Nov 2026 05:10:00 CST", "en", dt.datetime(2026, 11, 24, 11, 10, tzinfo=UTC)),
+        # No zone at all: the clock of the feed's country, for ko, ja and zh; UTC otherwise.
+        ("2026-11-24 15:10:00", "ko", SEOUL_1510),
+        ("2026-11-24T15:10:00", "ja", SEOUL_1510),
+        ("Tue, 24 Nov 2026 15:10:00", "ko", SEOUL_1510),
+        ("2026-11-24 15:10:00", "zh", dt.datetime(2026, 11, 24, 7, 10, tzinfo=UTC)),
+        ("2026-11-24 10:10:00", "en", dt.datetime(2026, 11, 24, 10, 10, tzinfo=UTC)),
+        ("2026-11-24 10:10:00", None, dt.datetime(2026, 11, 24, 10, 10, tzinfo=UTC)),
+        # A zone given is a zone kept, whatever the language.
+        ("Tue, 24 Nov 2026 15:10:00 +0900", "ko", SEOUL_1510),
+        ("2026-11-24T15:10:00+09:00", "zh", SEOUL_1510),
+        ("2026-11-24T10:10:00Z", "ko", dt.datetime(2026, 11, 24, 10, 10, tzinfo=UTC)),
+        ("Tue, 24 Nov 2026 10:10:00 GMT", "ja", dt.datetime(2026, 11, 24, 10, 10, tzinfo=UTC)),
+        # A date alone names a day: midnight UTC, not the day before (midnight in Seoul).
+        ("2026-11-23", "ko", dt.datetime(2026, 11, 23, tzinfo=UTC)),
+        # The dotted Korean form: feedparser reads "2026.11.24 15:10" as 2026-11-01.
+        ("2026.11.24 15:10", "ko", SEOUL_1510),
+        ("2026.11.24 15:10:30", "ko", SEOUL_1510 + dt.timedelta(seconds=30)),
+        ("2026.11.24. 15:10", "ko", SEOUL_1510),
+        ("2026.11.24", "ko", dt.datetime(2026, 11, 24, tzinfo=UTC)),
+        ("2026/11/24 15:10", "ko", SEOUL_1510),
+        ("2026.11.24 10:10", "en", dt.datetime(2026, 11, 24, 10, 10, tzinfo=UTC)),
+        ("2026.11.24 15:10 KST", "en", SEOUL_1510),
+    ],
+)
+def test_asian_dates(date: str, language: str | None, expected: dt.datetime) -> None:
+    (entry,) = dated(date, language=language).entries
+    assert entry.published_at == expected
+    assert not entry.date_estimated
+
+
+def test_naive_time_in_a_korean_feed_is_not_nine_hours_ahead() -> None:
+    # 20:30 in Seoul is 11:30 UTC, half an hour before the fetch. Read as UTC it was 8.5 hours
+    # in the future, and the old two-day tolerance let it sort above the day's news.
+    (entry,) = dated("2026-11-24 20:30:00", language="ko").entries
+    assert entry.published_at == dt.datetime(2026, 11, 24, 11, 30, tzinfo=UTC)
+
+
+def test_entry_language_stands_in_for_a_missing_feed_language() -> None:
+    items = (
+        "<item><title>A</title><dc:language>ja</dc:language>"
+        "<pubDate>2026-11-24 15:10:00</pubDate></item>"
+    )
+    data = rss(items).replace(b"<rss ", b'<rss xmlns:dc="http://purl.org/dc/elements/1.1/" ')
+    (entry,) = parse_feed(data, url="https://example.com/f", fetched_at=FETCHED).entries
+    assert entry.published_at == SEOUL_1510
+
+
+@pytest.mark.parametrize(
+    "date", ["2026.13.45 10:00", "2026.02.30", "0001-01-01 05:00:00", "0001.01.01 05:00 KST"]
+)
+def test_impossible_dates_are_no_dates(date: str) -> None:
+    (entry,) = dated(date, language="ko").entries
+    assert entry.published_at == FETCHED and entry.date_estimated  # not feedparser's half
+
+
+def test_other_forms_are_cross_checked_on_the_day() -> None:
+    # Not RFC 822 or ISO 8601: readers.parse_date reads it too, and wins when the day differs.
+    parsed = dated("2026년 11월 24일", "24.11.2026", "Sun Nov 22 12:00:00 2026", language="ko")
+    assert [e.published_at for e in parsed.entries] == [
+        dt.datetime(2026, 11, 24, tzinfo=UTC),  # feedparser: 2026-11-01
+        dt.datetime(2026, 11, 24, tzinfo=UTC),  # feedparser: nothing
+        dt.datetime(2026, 11, 22, 12, 0, tzinfo=UTC),  # asctime: the two agree
+    ]
 
 
 def test_plain_doctype_without_entities_still_parses() -> None:
@@ -322,6 +439,48 @@ def test_billion_laughs_is_refused_without_expanding() -> None:
 def test_external_entity_is_refused() -> None:
     with pytest.raises(FeedError, match=r"^refused: the feed declares XML entities"):
         parse("xxe.xml")
+
+
+BOMB = '<!ENTITY boom "EXPANDED">'
+FEED_BODY = (
+    '<rss version="2.0"><channel><title>T &boom;</title>'
+    "<item><title>x &boom;</title></item></channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        # A "<a" in a comment ended the prolog the check looked at: the declaration after it
+        # was missed, and feedparser expanded &boom;.
+        f"<!-- <a --><!DOCTYPE rss [{BOMB}]>",
+        f"<!DOCTYPE rss [<!-- <a --> {BOMB}]>",
+        f'<?xml-stylesheet href="<a"?><!DOCTYPE rss [{BOMB}]>',
+        # Markup hidden from a pattern in the DOCTYPE's system id: expat's own reading finds it.
+        f'<!DOCTYPE rss SYSTEM "<rss " [{BOMB}]>',
+        # CDATA in the prolog: expat gives up, the scan skips the CDATA and finds the entity.
+        f"<![CDATA[<a]]><!DOCTYPE rss [{BOMB}]>",
+        f"<![CDATA[<rss ]]><!DOCTYPE rss [{BOMB}]>",
+        # A parameter entity, and lower case where a lenient parser might take it.
+        '<!DOCTYPE rss [<!ENTITY % ext SYSTEM "http://evil.example/x.dtd"> %ext;]>',
+        f"<!-- <rss> --><!doctype rss [{BOMB.lower()}]>",
+    ],
+)
+def test_entity_declarations_hidden_from_the_check_are_refused(prolog: str) -> None:
+    for head in ('<?xml version="1.0" encoding="UTF-8"?>\n', ""):
+        data = (head + prolog + FEED_BODY).encode()
+        with pytest.raises(FeedError, match=r"^refused: the feed declares XML entities"):
+            parse_feed(data, url="https://x.org/f", fetched_at=FETCHED)
+
+
+def test_comments_and_instructions_before_the_root_still_parse() -> None:
+    prolog = (
+        '<?xml-stylesheet type="text/xsl" href="/rss.xsl"?>\n'
+        "<!-- generated by <b>WordPress</b>; never write <!ENTITY x> here -->\n"
+    )
+    body = FEED_BODY.replace("&boom;", "&amp;")
+    parsed = parse_feed((prolog + body).encode(), url="https://x.org/f", fetched_at=FETCHED)
+    assert parsed.title == "T &" and [e.title for e in parsed.entries] == ["x &"]
 
 
 def test_entity_mentioned_in_an_article_is_not_a_declaration() -> None:
@@ -462,6 +621,38 @@ def test_entry_key_priority() -> None:
         "", "", "title here", "body text"
     )  # whitespace and case do not make a new entry
     assert entry_key(None, None, "A", "B") != entry_key(None, None, "A", "C")
+
+
+def test_a_guid_shared_by_different_links_keys_them_by_link() -> None:
+    # A CMS bug: every item carries the homepage as its guid. Five stories, not one.
+    items = "".join(
+        f"<item><title>Story {i}</title><link>https://x.kr/news/{i}</link>"
+        "<guid>https://x.kr/</guid></item>"
+        for i in range(5)
+    )
+    parsed = parse_feed(rss(items), url="https://x.kr/rss", fetched_at=FETCHED)
+    assert [e.key for e in parsed.entries] == [f"link:https://x.kr/news/{i}" for i in range(5)]
+    assert parsed.problems == [("https://x.kr/", "guid repeated by 5 entries; keyed by link")]
+
+
+def test_a_guid_repeated_with_its_link_is_still_one_entry() -> None:
+    items = (
+        "<item><title>A</title><link>https://x.kr/a</link><guid>tag:x.kr,2026:g1</guid></item>"
+        "<item><title>A (again)</title><link>https://x.kr/a</link><guid>tag:x.kr,2026:g1</guid></item>"
+        "<item><title>B</title><link>https://x.kr/b</link><guid>tag:x.kr,2026:g2</guid></item>"
+        "<item><title>C</title><link>https://x.kr/c</link><guid>tag:x.kr,2026:g2</guid></item>"
+        "<item><title>B (again)</title><link>https://x.kr/b</link><guid>tag:x.kr,2026:g2</guid></item>"
+        "<item><title>D</title><guid>tag:x.kr,2026:g3</guid></item>"
+        "<item><title>D, no link</title><guid>tag:x.kr,2026:g3</guid></item>"
+    )
+    parsed = parse_feed(rss(items), url="https://x.kr/rss", fetched_at=FETCHED)
+    assert [(e.title, e.key) for e in parsed.entries] == [
+        ("A", "guid:tag:x.kr,2026:g1"),  # same guid, same link: the repeat is dropped
+        ("B", "link:https://x.kr/b"),  # g2 names two links: keyed by link, B's repeat dropped
+        ("C", "link:https://x.kr/c"),
+        ("D", "guid:tag:x.kr,2026:g3"),  # no links to tell them apart: one entry, as before
+    ]
+    assert parsed.problems == [("tag:x.kr,2026:g2", "guid repeated by 3 entries; keyed by link")]
 
 
 def test_long_keys_are_hashed() -> None:

@@ -4,20 +4,27 @@ and on redirects), limits, conditional GET, errors, content types and per-host p
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import email.utils
 import gzip
 import ipaddress
 import socket
+import threading
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import httpcore
 import pytest
 from aiohttp import web
 
 from bot.errors import ConfigError, IngestError
+from bot.ingest import fetch as fetch_module
 from bot.ingest.fetch import (
+    MAX_RETRY_AFTER,
     USER_AGENT,
     Fetcher,
     FetchError,
@@ -74,6 +81,20 @@ def make_app(server: Server) -> web.Application:
         headers = {"Retry-After": "7"} if code in (429, 503) else {}
         return web.Response(status=code, text="no", headers=headers)
 
+    async def retry(request: web.Request) -> web.StreamResponse:
+        headers = {"Retry-After": request.query["after"]}
+        if "date" in request.query:
+            headers["Date"] = request.query["date"]
+        return web.Response(status=503, text="busy", headers=headers)
+
+    async def octets(request: web.Request) -> web.StreamResponse:
+        # What S3 serves an uploaded feed as when nobody set its type.
+        return web.Response(body=FEED, content_type=request.query["type"])
+
+    async def odd_etag(request: web.Request) -> web.StreamResponse:
+        headers = {"ETag": '"v-\u00e9"'}  # not ASCII: httpx hands it back decoded
+        return web.Response(body=FEED, headers=headers, content_type="application/rss+xml")
+
     async def chain(request: web.Request) -> web.StreamResponse:
         n = int(request.match_info["n"])
         target = "/page#frag" if n == 0 else f"{n - 1}"  # relative Location
@@ -124,6 +145,9 @@ def make_app(server: Server) -> web.Application:
     app.router.add_get("/slow", slow)
     app.router.add_get("/trickle", trickle)
     app.router.add_get("/status/{code}", status)
+    app.router.add_get("/retry", retry)
+    app.router.add_get("/octets", octets)
+    app.router.add_get("/odd-etag", odd_etag)
     app.router.add_get("/chain/{n}", chain)
     app.router.add_get("/loop/{n}", loop)
     app.router.add_get("/away", away)
@@ -154,22 +178,28 @@ async def fetcher() -> AsyncIterator[Fetcher]:
         yield f
 
 
-def fake_dns(monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[str]]) -> list[str]:
-    """Make the running loop's getaddrinfo answer from `answers`, each call popping the next
-    address for a name (the last one repeats); returns the log of names looked up."""
-    loop = asyncio.get_running_loop()
-    real = loop.getaddrinfo
+def fake_dns(
+    monkeypatch: pytest.MonkeyPatch,
+    answers: dict[str, list[str]],
+    threads: list[str] | None = None,
+) -> list[str]:
+    """Make socket.getaddrinfo (which the fetch module calls in its DNS threads) answer from
+    `answers`, each call popping the next address for a name (the last one repeats); returns
+    the log of names looked up. `threads` collects the name of the thread each lookup ran in."""
+    real = socket.getaddrinfo
     asked: list[str] = []
 
-    async def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
         if host not in answers:
-            return await real(host, port, *args, **kwargs)
+            return real(host, port, *args, **kwargs)
         asked.append(host)
+        if threads is not None:
+            threads.append(threading.current_thread().name)
         address = answers[host].pop(0) if len(answers[host]) > 1 else answers[host][0]
         family = socket.AF_INET6 if ":" in address else socket.AF_INET
         return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
 
-    monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return asked
 
 
@@ -226,6 +256,20 @@ def test_check_url_accepts(url: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("url", "message"),
     [
+        # Hosts httpx accepts and which are none: once a ValueError escaping Fetcher.fetch.
+        ("http://a..b.com/x", r"^invalid host 'a\.\.b\.com'$"),
+        ("http://.x.com/", r"^invalid host '\.x\.com'$"),
+        ("http://ex%41mple.com/", r"^invalid host 'ex%41mple\.com'$"),
+        ("http://exa mple.com/", r"^invalid host 'exa%20mple\.com'$"),
+        ("http://%00/", "invalid host"),
+        (f"http://{'a' * 64}.com/", r"invalid host .* \(too long for DNS\)$"),
+        (f"http://{'abcdefghi.' * 26}com/", r"\(too long for DNS\)$"),
+        # idna's own errors (UnicodeError), and a lone surrogate in the path (UnicodeEncodeError).
+        ("http://xn--zz.com/", r"^invalid host 'xn--zz\.com' \(not valid punycode\)$"),
+        ("http://news.xn--zz.com/", r"\(not valid punycode\)$"),
+        ("http://xn--/", r"\(not valid punycode\)$"),
+        ("http://x.com/\ud800", "^invalid URL: "),
+        ("http://\u2488.com/", "^invalid URL: "),
         ("ftp://example.com/", "only http and https"),
         ("file:///etc/passwd", "only http and https"),
         ("javascript:alert(1)", "only http and https"),
@@ -242,6 +286,18 @@ def test_check_url_accepts(url: str, expected: str) -> None:
 def test_check_url_refuses(url: str, message: str) -> None:
     with pytest.raises(FetchError, match=message):
         check_url(url)
+
+
+def test_check_url_accepts_odd_but_valid_hosts() -> None:
+    assert check_url("http://bücher.example/") == "http://xn--bcher-kva.example/"
+    assert check_url(f"http://{'a' * 63}.com/") == f"http://{'a' * 63}.com/"
+    assert check_url("http://a_b.example.com/") == "http://a_b.example.com/"
+    assert check_url("http://Example.COM./") == "http://example.com./"
+
+
+def test_check_url_refuses_what_is_not_text() -> None:
+    with pytest.raises(FetchError, match=r"^invalid URL"):
+        check_url(None)  # type: ignore[arg-type]
 
 
 def test_policy_from_env() -> None:
@@ -263,25 +319,72 @@ def test_error_shape() -> None:
 def test_content_types() -> None:
     for media in ("application/rss+xml", "application/x-rss+xml", "text/xml", "text/html", None):
         assert acceptable_type(media, "feed")
-    for media in ("application/octet-stream", "image/png", "application/json"):
+    # S3 and other object stores serve feeds as octet-streams; the parser sniffs the bytes.
+    for media in ("application/octet-stream", "binary/octet-stream"):
+        assert acceptable_type(media, "feed")
+        assert not acceptable_type(media, "page")
+    for media in ("image/png", "application/json"):
         assert not acceptable_type(media, "feed")
     assert acceptable_type("application/xhtml+xml", "page")
     assert not acceptable_type("application/rss+xml", "page")
+
+
+DATE = "Wed, 21 Oct 2026 07:28:00 GMT"
+
+
+@pytest.mark.parametrize(
+    ("value", "date", "expected"),
+    [
+        ("7", None, 7.0),
+        (" 120 ", None, 120.0),
+        ("0", None, 0.0),
+        ("1.5", None, 1.5),
+        ("604800", None, 604800.0),
+        # Capped: ten years would park a feed for good, 10^14 s overflows a timedelta.
+        ("315360000", None, MAX_RETRY_AFTER),
+        ("99999999999999", None, MAX_RETRY_AFTER),
+        ("9" * 400, None, MAX_RETRY_AFTER),  # inf as a float
+        # Negative, not finite, not ASCII digits ("²".isdigit() is true), not a number at all.
+        ("-5", None, None),
+        ("inf", None, None),
+        ("nan", None, None),
+        ("1e9", None, None),
+        ("²", None, None),
+        ("\u0663", None, None),  # ARABIC-INDIC DIGIT THREE
+        ("soon", None, None),
+        ("", None, None),
+        (None, None, None),
+        # The HTTP-date form, counted from the response's Date header.
+        ("Wed, 21 Oct 2026 07:30:00 GMT", DATE, 120.0),
+        ("Wed, 21 Oct 2026 08:28:00 +0000", DATE, 3600.0),
+        ("Wed, 21 Oct 2026 07:27:00 GMT", DATE, None),  # already past
+        ("Fri, 31 Dec 9999 23:59:59 GMT", DATE, MAX_RETRY_AFTER),
+        ("Fri, 31 Dec 99999 23:59:59 GMT", DATE, None),  # no year 99999: unreadable
+    ],
+)
+def test_retry_after(value: str | None, date: str | None, expected: float | None) -> None:
+    assert fetch_module._retry_after(value, date) == expected
+
+
+def test_retry_after_date_without_a_date_header_counts_from_now() -> None:
+    soon = email.utils.format_datetime(dt.datetime.now(dt.UTC) + dt.timedelta(hours=1), True)
+    waited = fetch_module._retry_after(soon, None)
+    assert waited is not None and 3500 < waited <= 3600
+    again = fetch_module._retry_after(soon, "not a date")  # an unreadable Date: our clock
+    assert again is not None and 3500 < again <= 3600
 
 
 # ----------------------------------------------------------------------------- resolution
 
 
 async def test_resolve_checks_every_address(monkeypatch: pytest.MonkeyPatch) -> None:
-    loop = asyncio.get_running_loop()
-
-    async def two(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+    def two(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
         return [
             (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
             (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port)),
         ]
 
-    monkeypatch.setattr(loop, "getaddrinfo", two)
+    monkeypatch.setattr(socket, "getaddrinfo", two)
     with pytest.raises(FetchError, match=r"mixed\.test resolves to 10\.0\.0\.7, a private"):
         await resolve("mixed.test", 80, FetchPolicy())
     allowed = FetchPolicy(allow_hosts=frozenset({"Mixed.Test"}))
@@ -298,6 +401,33 @@ async def test_resolve_literals_and_failures() -> None:
         await resolve("0.0.0.0", 80, FetchPolicy())
     with pytest.raises(FetchError, match=r"cannot resolve host nowhere\.invalid"):
         await resolve("nowhere.invalid", 80, FetchPolicy())
+
+
+async def test_unreadable_dns_answer_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    def odd(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("not an address", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", odd)
+    with pytest.raises(FetchError, match=r"^cannot resolve host odd\.test: unreadable address$"):
+        await resolve("odd.test", 80, FetchPolicy())
+
+
+async def test_dns_runs_in_its_own_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The loop's default executor is the Telegram front end's (asyncio.to_thread): with it
+    # busy, as a slow command makes it, lookups must still run, in threads of their own.
+    threads: list[str] = []
+    fake_dns(monkeypatch, {"news.test": ["93.184.216.34"]}, threads)
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=1))
+    release = threading.Event()
+    busy = loop.run_in_executor(None, release.wait)
+    try:
+        found = await asyncio.wait_for(resolve("news.test", 80, FetchPolicy()), timeout=2)
+    finally:
+        release.set()
+        await busy
+    assert found == ["93.184.216.34"]
+    assert len(threads) == 1 and threads[0].startswith("briefbot-dns")
 
 
 async def test_backend_refuses_rebound_name(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -450,6 +580,23 @@ async def test_endless_redirects(server: Server, fetcher: Fetcher) -> None:
     assert len(server.seen) == 6  # the first request and five redirects followed
 
 
+@pytest.mark.parametrize(
+    ("after", "date", "expected"),
+    [
+        ("99999999999999", None, MAX_RETRY_AFTER),
+        ("²", None, None),  # once a ValueError out of float()
+        ("Wed, 21 Oct 2026 07:30:00 GMT", DATE, 120.0),
+    ],
+)
+async def test_retry_after_from_the_server(
+    server: Server, fetcher: Fetcher, after: str, date: str | None, expected: float | None
+) -> None:
+    query = f"after={after}" + (f"&date={date}" if date else "")
+    with pytest.raises(FetchError, match=r"^HTTP 503 Service Unavailable$") as info:
+        await fetcher.fetch(f"{server.base}/retry?{query}")
+    assert info.value.retry_after == expected
+
+
 async def test_http_errors(server: Server, fetcher: Fetcher) -> None:
     with pytest.raises(FetchError, match=r"^HTTP 500 Internal Server Error$") as info:
         await fetcher.fetch(f"{server.base}/status/500")
@@ -492,6 +639,14 @@ async def test_size_cap_from_policy(server: Server) -> None:
         assert len((await f.fetch(f"{server.base}/big")).body) == 10_000
 
 
+@pytest.mark.parametrize("media", ["application/octet-stream", "binary/octet-stream"])
+async def test_octet_stream_feed(server: Server, fetcher: Fetcher, media: str) -> None:
+    result = await fetcher.fetch(f"{server.base}/octets?type={media}", kind="feed")
+    assert (result.content_type, result.body) == (media, FEED)
+    with pytest.raises(FetchError, match=f"^wrong content type {media} for a page$"):
+        await fetcher.fetch(f"{server.base}/octets?type={media}", kind="page")
+
+
 async def test_wrong_content_type(server: Server, fetcher: Fetcher) -> None:
     with pytest.raises(FetchError, match=r"^wrong content type image/png for a feed$"):
         await fetcher.fetch(f"{server.base}/image", kind="feed")
@@ -528,3 +683,76 @@ async def test_concurrency_per_host(server: Server) -> None:
     async with Fetcher(LOCAL, per_host=2, delay=0) as f:
         await asyncio.gather(*(f.fetch(f"{server.base}/busy") for _ in range(4)))
     assert server.max_active == 2
+
+
+# ----------------------------------------------------------------------------- only FetchError
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://a..b.com/x",
+        "http://.x.com/",
+        "http://ex%41mple.com/",
+        "http://xn--zz.com/",
+        "http://x.com/\ud800",
+        f"http://{'a' * 64}.com/",
+        "http://[::1/",
+        " http:// ",
+    ],
+)
+async def test_fetch_raises_only_fetch_errors_for_malformed_urls(
+    fetcher: Fetcher, url: str
+) -> None:
+    # One typo'd link in a feed, or `/ingest http://a..b.com/x`: a FetchError, nothing else.
+    with pytest.raises(FetchError, match=r"^invalid|^URL has no host$"):
+        await fetcher.fetch(url)
+
+
+@pytest.mark.parametrize(
+    ("to", "message"),
+    [
+        ("//a..b.com/x", r"^refused: redirect to http://a\.\.b\.com/x: invalid host"),
+        ("http://ex%41mple.com/", r"^refused: redirect to .*: invalid host 'ex%41mple\.com'$"),
+        # httpx itself trips on this one, building a redirect request it is not to send.
+        ("http://xn--zz.com/", r"^bad HTTP response from 127\.0\.0\.1: Invalid A-label$"),
+    ],
+)
+async def test_redirect_to_a_malformed_host(
+    server: Server, fetcher: Fetcher, to: str, message: str
+) -> None:
+    with pytest.raises(FetchError, match=message):
+        await fetcher.fetch(f"{server.base}/away?to={quote(to, safe='')}")
+
+
+async def test_unsendable_validators_are_dropped(server: Server, fetcher: Fetcher) -> None:
+    # A stored ETag httpx decoded as UTF-8 cannot be sent back (httpx sends ASCII only): the
+    # request goes out without it rather than raising UnicodeEncodeError on every poll.
+    first = await fetcher.fetch(f"{server.base}/odd-etag", kind="feed")
+    assert first.etag is not None and not first.etag.isascii()
+    again = await fetcher.fetch(
+        f"{server.base}/odd-etag", kind="feed", etag=first.etag, last_modified="Mon\r\nX: y"
+    )
+    assert again.status == 200
+    assert "If-None-Match" not in server.seen[1]["headers"]
+    assert "If-Modified-Since" not in server.seen[1]["headers"]
+
+
+async def test_an_unexpected_error_becomes_a_fetch_error(
+    server: Server, fetcher: Fetcher, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> bytes:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(fetch_module, "_read_body", broken)
+    with pytest.raises(FetchError, match=r"^internal error: KeyError$"):
+        await fetcher.fetch(f"{server.base}/page")
+    assert "fetching" in caplog.text and "KeyError" in caplog.text  # the traceback is logged
+
+
+async def test_cancellation_is_not_swallowed(server: Server, fetcher: Fetcher) -> None:
+    task = asyncio.create_task(fetcher.fetch(f"{server.base}/slow"))
+    await asyncio.sleep(0.1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task

@@ -3,7 +3,9 @@
 parse_feed turns one fetched document into a ParsedFeed. Before feedparser sees it:
 
 - a document that declares XML entities in its prolog is refused: entity expansion (billion
-  laughs) and external entities (XXE) are attacks, and no real feed needs them;
+  laughs) and external entities (XXE) are attacks, and no real feed needs them. The prolog is
+  read by expat itself (what feedparser's strict parser sees) and by a scan that skips comments,
+  processing instructions and CDATA (for a prolog expat gives up on);
 - the bytes are decoded here, not by feedparser, whose fallback chain would silently turn a
   mislabelled document into mojibake. The charset comes from the BOM, else the XML declaration,
   else the HTTP header, else UTF-8; bytes that do not decode are a FeedError naming the byte.
@@ -31,10 +33,13 @@ import re
 import time
 import tomllib
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
+from xml.parsers import expat
+from zoneinfo import ZoneInfo
 
 import feedparser
 
@@ -48,8 +53,11 @@ MAX_ENTRY_CHARS = 200_000  # ~30,000 words: a book, a page of scraped junk, not 
 # WordPress excerpts, the Guardian's standfirsts) run 80-650 characters; 700 is about four
 # sentences, the least a wire story carries in full.
 FULL_TEXT_MIN_CHARS = 700
-# A publisher's clock may run ahead, and time zones get mislabelled; further ahead is a typo.
-FUTURE_TOLERANCE = dt.timedelta(days=2)
+# An entry dated later than this after the fetch is not trusted (the fetch time stands in, as an
+# estimate). A future date is a time-zone error (a Seoul time read as UTC is 9 hours ahead) or a
+# post scheduled ahead of time, and either would sort the story above today's news. A quarter of
+# an hour allows for a publisher's clock running fast.
+FUTURE_TOLERANCE = dt.timedelta(minutes=15)
 TITLE_MAX_CHARS = 300
 KEY_MAX_CHARS = 300  # longer guids and links are stored as their SHA-1
 
@@ -67,8 +75,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
-_XML_DECL = re.compile(r"^\s*<\?xml\b[^>]*\?>")
+_DECLARED = re.compile(rb"""^\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+_XML_DECL = re.compile(r"^\s*<\?xml\s[^>]*\?>")  # not <?xml-stylesheet?>
 # Characters XML 1.0 forbids: one stray \x0b or \x1a sends expat's strict parse to the fallback.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # What browsers read these labels as: publishers use the supersets' extra characters.
@@ -131,7 +139,11 @@ def _decode(data: bytes, codec: str) -> str:
 
 _ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
 _ATTACK = "a possible entity-expansion attack"
-_ROOT_START = re.compile(r"<[A-Za-z_]")  # where the prolog (declarations, DOCTYPE) ends
+# What holds no markup for the entity scan. An unclosed one runs to the end (`\Z`): else each
+# would rescan the rest of the document, quadratic time on hostile input.
+_INERT = re.compile(r"<!--.*?(?:-->|\Z)|<\?.*?(?:\?>|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)", re.DOTALL)
+# A feed's root start tag, with any namespace prefix: where the prolog certainly ends.
+_ROOT_TAG = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?:rss|feed|rdf)[\s>/]", re.IGNORECASE)
 _HTML_START = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
     rb"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
@@ -178,8 +190,7 @@ def parse_feed(
     if not utf16 and (b"\x00" in head or b"<" not in head):
         raise FeedError("not a feed (binary data, or text without XML markup)")
     text = _xml_text(data, charset)
-    root = _ROOT_START.search(text)
-    if _ENTITY_DECL.search(text, 0, root.start() if root else len(text)):
+    if _expat_sees_entities(text) or _scan_sees_entities(text):
         raise FeedError(f"refused: the feed declares XML entities ({_ATTACK})")
     doc = feedparser.parse(
         io.BytesIO(text.encode("utf-8")),  # never a str: feedparser would try it as a path or url
@@ -201,17 +212,90 @@ def parse_feed(
     if len(doc.entries) > MAX_ENTRIES:
         extra = f"entries {MAX_ENTRIES + 1}-{len(doc.entries)}"
         parsed.problems.append((extra, f"beyond the first {MAX_ENTRIES} entries of the feed"))
-    seen: set[str] = set()
+    entries: list[FeedEntry] = []
     for index, raw in enumerate(doc.entries[:MAX_ENTRIES], start=1):
         try:
-            entry = _entry(raw, language, fetched_at)
+            entries.append(_entry(raw, language, fetched_at))
         except FeedError as exc:
             parsed.problems.append((_label(raw, index), str(exc)))
-            continue
+    parsed.problems.extend(_rekey_shared_guids(entries))
+    seen: set[str] = set()
+    for entry in entries:
         if entry.key not in seen:  # a feed repeating an entry: the first is the one it ranks
             seen.add(entry.key)
             parsed.entries.append(entry)
     return parsed
+
+
+class _Prolog(Exception):
+    """Stops expat: the answer is known."""
+
+
+def _expat_sees_entities(text: str) -> bool:
+    """Whether expat, as feedparser's strict parser runs it, reads an entity declaration before
+    the root element. Only the prolog is parsed: the first start tag ends it. Nothing tricks
+    this by hiding markup from a pattern (a "<rss " in a comment or in the DOCTYPE's system id):
+    it is the parser's own reading. False also when expat fails first: see _scan_sees_entities."""
+    parser = expat.ParserCreate()
+    found = False
+
+    def entity(*_: Any) -> None:
+        nonlocal found
+        found = True
+        raise _Prolog
+
+    def start(*_: Any) -> None:
+        raise _Prolog
+
+    parser.EntityDeclHandler = entity
+    parser.StartElementHandler = start
+    try:
+        for at in range(0, len(text), 65536):  # a chunk at a time: the prolog is near the start
+            parser.Parse(text[at : at + 65536], False)
+        parser.Parse("", True)
+    except _Prolog:
+        pass
+    except expat.ExpatError:
+        pass  # not well-formed before the root: feedparser will fall back to its loose parser
+    return found
+
+
+def _scan_sees_entities(text: str) -> bool:
+    """Whether "<!ENTITY" occurs before the feed's root start tag (anywhere, if there is none),
+    outside comments, processing instructions and CDATA sections: without them, a "<a" inside
+    one cannot pass for the end of the prolog. This covers prologs expat gives up on."""
+    at = 0
+    while True:
+        inert = _INERT.search(text, at)
+        stop = inert.start() if inert else len(text)
+        root = _ROOT_TAG.search(text, at, stop)
+        if _ENTITY_DECL.search(text, at, root.start() if root else stop):
+            return True
+        if root or inert is None:
+            return False
+        at = inert.end()
+
+
+def _rekey_shared_guids(entries: list[FeedEntry]) -> list[tuple[str, str]]:
+    """Entries sharing a guid but not a link are keyed by link; returns one problem a guid.
+
+    A CMS bug gives every item one guid (the site's homepage, say): keyed by it, five stories
+    would be one. The same guid with the same link is a repeated entry, and stays one.
+    """
+    counts = Counter(e.key for e in entries if e.key.startswith("guid:"))
+    links: dict[str, set[str]] = {}
+    for entry in entries:
+        if counts[entry.key] > 1 and entry.link:
+            links.setdefault(entry.key, set()).add(entry.link)
+    shared = {key for key, found in links.items() if len(found) > 1}
+    for entry in entries:
+        if entry.key in shared:
+            entry.key = entry_key(None, entry.link, entry.title, entry.text)
+    return [
+        (key.removeprefix("guid:")[:200], f"guid repeated by {counts[key]} entries; keyed by link")
+        for key in counts  # in the feed's order
+        if key in shared
+    ]
 
 
 # ----------------------------------------------------------------------------- entries
@@ -239,9 +323,11 @@ def _entry(raw: dict[str, Any], feed_language: str | None, fetched_at: dt.dateti
         )
     title = title or make_title(first_sentence(text))
     link = _entry_link(raw)
-    published_at, estimated = _entry_date(raw, fetched_at)
-    author = (raw.get("author_detail") or {}).get("name") or raw.get("author") or ""
     detail_language = (raw.get("title_detail") or {}).get("language")  # Atom's xml:lang
+    language = _language(raw.get("language")) or _language(detail_language) or feed_language
+    # The feed's language says where it is published, so which clock a bare time is on.
+    published_at, estimated = _entry_date(raw, fetched_at, feed_language or language)
+    author = (raw.get("author_detail") or {}).get("name") or raw.get("author") or ""
     return FeedEntry(
         key=entry_key(raw.get("id"), link, title, text),
         title=title,
@@ -253,7 +339,7 @@ def _entry(raw: dict[str, Any], feed_language: str | None, fetched_at: dt.dateti
         published_at=published_at,
         date_estimated=estimated,
         author=" ".join(author.split()) or None,
-        language=_language(raw.get("language")) or _language(detail_language) or feed_language,
+        language=language,
     )
 
 
@@ -295,17 +381,118 @@ def _entry_link(raw: dict[str, Any]) -> str | None:
     return link
 
 
-def _entry_date(raw: dict[str, Any], fetched_at: dt.datetime) -> tuple[dt.datetime, bool]:
-    """Published, else updated (Atom, dc:date), else the fetch time, estimated."""
+def _entry_date(
+    raw: dict[str, Any], fetched_at: dt.datetime, language: str | None
+) -> tuple[dt.datetime, bool]:
+    """Published, else updated (Atom, dc:date), else the fetch time, estimated; the fetch time
+    too, estimated, for a date in the future (FUTURE_TOLERANCE says why)."""
     for name in ("published", "updated", "created"):
-        value = _from_struct(raw.get(f"{name}_parsed"))
-        if value is None and isinstance(raw.get(name), str) and len(raw[name]) < 100:
-            value = parse_date(raw[name])  # a form feedparser does not know
+        # dict.get: FeedParserDict.get("updated") falls back to "published", with a warning.
+        text = dict.get(raw, name)
+        text = text.strip() if isinstance(text, str) and len(text) < 100 else ""
+        value = _read_date(text, _from_struct(dict.get(raw, f"{name}_parsed")), language)
         if value is not None:
             if value - fetched_at > FUTURE_TOLERANCE:
                 return fetched_at, True
             return value, False
     return fetched_at, True
+
+
+# Zone abbreviations feedparser does not know: it reads the time as UTC. IST is India's here:
+# Irish and Israeli feeds write offsets, and this bot reads Asian news.
+_ZONE_OFFSETS = {
+    "KST": 9 * 60,
+    "JST": 9 * 60,
+    "HKT": 8 * 60,
+    "SGT": 8 * 60,
+    "PHT": 8 * 60,
+    "ICT": 7 * 60,
+    "IST": 5 * 60 + 30,
+}
+# CST is US Central to feedparser and RFC 822; a Chinese feed means China Standard Time.
+_ZH_ZONE_OFFSETS = {"CST": 8 * 60}
+_ZONE_TOKEN = re.compile(r"(?<=[\d\s])\(?([A-Za-z]{3})\)?$")
+# The zone a time without one is on, by the feed's language; other feeds' are read as UTC.
+_LOCAL_ZONES = {"ko": "Asia/Seoul", "ja": "Asia/Tokyo", "zh": "Asia/Shanghai"}
+# Korean sites write 2026.11.24 15:10 (and 2026/11/24); feedparser reads that as 2026-11-01.
+_DOTTED_DATE = re.compile(
+    r"(\d{4})[./](\d{1,2})[./](\d{1,2})\.?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+_ISO_SHAPED = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_RFC822_SHAPED = re.compile(r"(?:[A-Za-z]{2,9},?\s+)?\d{1,2}[\s-]+[A-Za-z]{3,9}[\s-]+\d{2,4}\b")
+# A time of day that ends the string: nothing, so no zone, follows it ("+09:00" is no time).
+_TIME_LAST = re.compile(r"(?:^|[\sT])\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?$")
+
+
+def _read_date(text: str, parsed: dt.datetime | None, language: str | None) -> dt.datetime | None:
+    """An entry's date string -> aware UTC, or None. `parsed` is feedparser's reading, right for
+    most forms; read here instead: zone abbreviations it does not know, times with no zone at all
+    (on the clock of the feed's country), and the dotted form it half reads. A string in neither
+    RFC 822 nor ISO 8601 shape is cross-checked with readers.parse_date."""
+    if not text:
+        return parsed
+    token = _ZONE_TOKEN.search(text)
+    minutes = _zone_minutes(token.group(1), language) if token else None
+    if token and minutes is not None:
+        wall = _wall_clock(text[: token.start()].rstrip())
+        if wall is not None and wall[1]:
+            return _to_utc(wall[0], dt.timezone(dt.timedelta(minutes=minutes)))
+    wall = _wall_clock(text)
+    if wall is not None:
+        value, has_time = wall
+        zone = _LOCAL_ZONES.get(language or "") if has_time else None
+        # A date alone stays midnight UTC: it names a day, and as midnight in Seoul it would
+        # show as the day before.
+        return _to_utc(value, ZoneInfo(zone) if zone else dt.UTC)
+    if _DOTTED_DATE.fullmatch(text):
+        return None  # an impossible date (2026.02.30): not feedparser's half reading of it
+    if _ISO_SHAPED.match(text) or _RFC822_SHAPED.match(text):
+        return parsed or parse_date(text)
+    ours = parse_date(text)
+    if ours is not None and (parsed is None or ours.date() != parsed.date()):
+        return ours  # feedparser read part of it: a day it invented
+    return parsed
+
+
+def _zone_minutes(abbreviation: str, language: str | None) -> int | None:
+    zone = abbreviation.upper()
+    if zone in _ZONE_OFFSETS:
+        return _ZONE_OFFSETS[zone]
+    return _ZH_ZONE_OFFSETS.get(zone) if language == "zh" else None
+
+
+def _wall_clock(text: str) -> tuple[dt.datetime, bool] | None:
+    """A date or date-time with no zone at all, as written: (naive value, has a time of day).
+    Only forms read for certain: ISO 8601, RFC 822 ending in its time, and the dotted form."""
+    dotted = _DOTTED_DATE.fullmatch(text)
+    if dotted:
+        year, month, day, hour, minute, second = (int(g or 0) for g in dotted.groups())
+        try:
+            return dt.datetime(year, month, day, hour, minute, second), bool(dotted.group(4))
+        except ValueError:
+            return None
+    if _ISO_SHAPED.match(text):
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        return (value, len(text) > 10) if value.tzinfo is None else None
+    if _RFC822_SHAPED.match(text) and _TIME_LAST.search(text):
+        try:
+            value = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        return (value, True) if value.tzinfo is None else None
+    return None
+
+
+def _to_utc(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime | None:
+    """A naive date-time on `zone`'s clock -> aware UTC; None below year 1 (0001-01-01 05:00 in
+    Seoul is in year 0)."""
+    try:
+        return value.replace(tzinfo=zone).astimezone(dt.UTC)
+    except OverflowError:
+        return None
 
 
 def _from_struct(value: Any) -> dt.datetime | None:

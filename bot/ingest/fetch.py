@@ -11,11 +11,18 @@ URL parsing and httpx's: the backend sees exactly the host httpx is about to dia
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
+import email.utils
 import ipaddress
+import logging
+import math
 import os
 import re
 import socket
+import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -24,6 +31,8 @@ import httpx
 import idna
 
 from bot.errors import ConfigError, IngestError
+
+log = logging.getLogger(__name__)
 
 USER_AGENT = "briefbot/0.1 (news briefing bot; +https://github.com/briefbot/briefbot)"
 
@@ -36,9 +45,12 @@ ACCEPT: dict[str, str] = {
     "page": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
 }
 # text/html is fine for a feed: an admin may name a site's homepage, to discover its feed.
+# The octet-streams are what S3 and other object stores serve an upload without a type as; the
+# parser sniffs the bytes anyway (and refuses binary data), so the label adds nothing to trust.
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml"}
     | {"text/xml", "text/plain", "text/html", "application/xhtml+xml"}
+    | {"application/octet-stream", "binary/octet-stream"}
 )
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Python's is_private lumps loopback, test nets and more together; these are RFC 1918 and ULA.
@@ -48,6 +60,15 @@ PRIVATE_NETS = tuple(
 SHARED_NET = ipaddress.ip_network("100.64.0.0/10")
 NAT64_NET = ipaddress.ip_network("64:ff9b::/96")
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# A Retry-After beyond this is a typo or hostile: obeyed as sent, 315360000 would park a feed for
+# ten years without anyone noticing, and 10^14 overflows the datetime arithmetic of the poller.
+# A week is longer than any real maintenance window, and short enough for a failure to resurface.
+MAX_RETRY_AFTER = 7 * 86400
+_DELTA_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # ASCII only: "²".isdigit() is true
+# DNS lookups get threads of their own: the event loop's default executor is the small pool the
+# Telegram front end runs every command in (asyncio.to_thread), and a slow resolver must not queue
+# replies behind it. Four threads: lookups are few (one per hop) and mostly cached.
+_DNS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefbot-dns")
 
 
 class FetchError(IngestError):
@@ -114,21 +135,51 @@ class FetchPolicy:
 
 
 def check_url(url: str) -> str:
-    """Syntax check: only http/https, a host, no userinfo (user:pass@), a valid port; returns the
-    url without its #fragment. Raises FetchError."""
+    """Syntax check: only http/https, a valid host, no userinfo (user:pass@), a valid port;
+    returns the url without its #fragment. Raises FetchError, and nothing else."""
+    if not isinstance(url, str):
+        raise FetchError("invalid URL: not text")
     try:
         parsed = httpx.URL(url.strip())
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise FetchError(f"invalid URL: {exc}") from None
+        result = str(parsed.copy_with(fragment=None))
+    # ValueError: httpx lets idna's errors (UnicodeError) and UnicodeEncodeError (a lone
+    # surrogate in the path) through, besides its own InvalidURL.
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise FetchError(f"invalid URL: {_detail(exc)}") from None
     if parsed.scheme not in ("http", "https"):
         raise FetchError("only http and https URLs")
     if parsed.userinfo:
         raise FetchError("URLs with a user name or password are not allowed")
-    if not parsed.host:
+    if not parsed.raw_host:
         raise FetchError("URL has no host")
     if parsed.port is not None and not 0 < parsed.port < 65536:
         raise FetchError(f"invalid port {parsed.port}")
-    return str(parsed.copy_with(fragment=None))
+    _url_host(parsed)
+    return result
+
+
+def _url_host(url: httpx.URL) -> str:
+    """The host httpx will dial for url, normalised. httpx accepts hosts that are none
+    ("a..b.com", ".x.com", "ex%41mple.com"): FetchError for those, for names DNS cannot carry
+    (a label over 63 characters, a name over 253) and for punycode that does not decode, all of
+    which would fail deeper down with ValueError or UnicodeError instead."""
+    shown = url.raw_host.decode("ascii", "replace")[:100]
+    try:
+        host = normalise_host(url.raw_host.decode("ascii"))
+    except ValueError:  # UnicodeDecodeError included
+        raise FetchError(f"invalid host {shown!r}") from None
+    if _is_address(host):
+        return host
+    labels = host.split(".")
+    if len(host) > 253 or any(len(label) > 63 for label in labels):
+        raise FetchError(f"invalid host {shown!r} (too long for DNS)")
+    try:
+        for label in labels:
+            if label.startswith("xn--"):
+                idna.decode(label)  # what httpx's URL.host does, raising on the way
+    except ValueError:  # idna.IDNAError is a UnicodeError
+        raise FetchError(f"invalid host {shown!r} (not valid punycode)") from None
+    return host
 
 
 def address_refusal(ip: IPAddress) -> str | None:
@@ -160,6 +211,11 @@ def _is_address(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _detail(exc: BaseException) -> str:
+    """An exception's message, short and on one line, for an admin."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
 
 
 def _what(reason: str) -> str:
@@ -199,16 +255,23 @@ async def resolve(
 
 
 async def _lookup(name: str, port: int) -> list[str]:
-    """getaddrinfo off the event loop; distinct addresses in the resolver's order of preference."""
+    """getaddrinfo in the DNS threads; distinct addresses in the resolver's order of preference."""
+    loop = asyncio.get_running_loop()
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(name, port, type=socket.SOCK_STREAM)
+        # socket.getaddrinfo(host, port, family, type): run_in_executor passes no keywords.
+        infos = await loop.run_in_executor(
+            _DNS, socket.getaddrinfo, name, port, 0, socket.SOCK_STREAM
+        )
     except (OSError, UnicodeError):
         raise FetchError(f"cannot resolve host {name}") from None
-    found = [
-        normalise_host(str(info[4][0]))
-        for info in infos
-        if info[0] in (socket.AF_INET, socket.AF_INET6)
-    ]
+    try:
+        found = [
+            normalise_host(str(info[4][0]))
+            for info in infos
+            if info[0] in (socket.AF_INET, socket.AF_INET6)
+        ]
+    except ValueError:  # an answer we cannot read is an answer we cannot check
+        raise FetchError(f"cannot resolve host {name}: unreadable address") from None
     if not found:
         raise FetchError(f"cannot resolve host {name}")
     return list(dict.fromkeys(found))
@@ -298,10 +361,47 @@ def _parse_content_type(header: str | None) -> tuple[str | None, str | None]:
     return media.strip().lower() or None, charset
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header in its delta-seconds form (the usual one)."""
+def _retry_after(value: str | None, date: str | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header, at most MAX_RETRY_AFTER; None when there is
+    none, it cannot be read, or it asks for no wait at all.
+
+    Delta-seconds is the usual form; an HTTP-date is counted from the response's Date header
+    (the server's own clock, so a skewed clock does not skew the wait), else from our clock.
+    """
     value = (value or "").strip()
-    return float(value) if value.isdigit() else None
+    if not value:
+        return None
+    if _DELTA_SECONDS.fullmatch(value):
+        seconds = float(value)  # a number with 400 digits is inf here: capped below
+    else:
+        until = _http_date(value)
+        if until is None:
+            return None
+        now = _http_date(date) or dt.datetime.fromtimestamp(time.time(), dt.UTC)
+        seconds = (until - now).total_seconds()
+    if math.isnan(seconds) or seconds < 0:
+        return None
+    return min(seconds, float(MAX_RETRY_AFTER))
+
+
+def _http_date(value: str | None) -> dt.datetime | None:
+    """An HTTP-date as an aware datetime; HTTP-dates are always GMT, whatever the zone says."""
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _validator(value: str | None) -> str | None:
+    """An ETag or Last-Modified to send back, or None. They are stored from earlier responses,
+    which httpx may have decoded as UTF-8 or Latin-1: httpx sends header values as ASCII only,
+    so anything else would raise on every later poll. Dropping it costs one full download."""
+    if value and value.isascii() and value.isprintable():
+        return value
+    return None
 
 
 def _size(limit: int) -> str:
@@ -313,7 +413,7 @@ async def _read_body(response: httpx.Response, limit: int) -> bytes:
     bytes, so a gzip bomb counts at its inflated size (one compressed chunk of ~64 kB can still
     inflate to ~64 MB before we see it: zlib's ratio is capped near 1000:1)."""
     length = response.headers.get("Content-Length", "")
-    if length.isdigit() and int(length) > limit:
+    if length.isascii() and length.isdigit() and int(length) > limit:
         raise FetchError(f"response larger than {_size(limit)}")
     chunks: list[bytes] = []
     received = 0
@@ -345,7 +445,9 @@ class Fetcher:
     """Fetches feeds and pages under a FetchPolicy; use `async with Fetcher(policy) as f:`.
 
     One httpx.AsyncClient (connection reuse). It may be built outside a running loop, but must
-    then be used and closed within one event loop. Only FetchError escapes `fetch`.
+    then be used and closed within one event loop. Only FetchError (and cancellation) escapes
+    `fetch`, whatever the url or the server sends: callers catch IngestError, and one bad link
+    in a feed must not end a whole poll.
     `transport` replaces the guarded transport (tests); the pre-check of each hop still applies.
     """
 
@@ -390,8 +492,27 @@ class Fetcher:
         max_bytes: int | None = None,
     ) -> FetchResult:
         """GET url, following at most policy.max_redirects redirects. Raises FetchError."""
+        try:
+            return await self._fetch(url, kind, etag, last_modified, max_bytes)
+        except FetchError:
+            raise
+        except Exception as exc:
+            # The known failures are FetchErrors already; this is a bug or a library raising
+            # something undocumented. The contract holds, and the log keeps the traceback.
+            log.exception("fetching %.200s failed unexpectedly", url)
+            raise FetchError(f"internal error: {type(exc).__name__}") from None
+
+    async def _fetch(
+        self,
+        url: str,
+        kind: Kind,
+        etag: str | None,
+        last_modified: str | None,
+        max_bytes: int | None,
+    ) -> FetchResult:
         current = check_url(url)
         headers = {"Accept": ACCEPT[kind]}
+        etag, last_modified = _validator(etag), _validator(last_modified)
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -413,9 +534,10 @@ class Fetcher:
     async def _hop(
         self, url: str, headers: dict[str, str], kind: Kind, limit: int, *, redirect: bool
     ) -> FetchResult | str:
-        """One request: a result, or the absolute url a redirect points to."""
+        """One request: a result, or the absolute url a redirect points to. `url` has passed
+        check_url."""
         target = httpx.URL(url)
-        host = normalise_host(target.host)
+        host = _url_host(target)
         gate = self._gates.setdefault(host, _HostGate(self.per_host))
         async with gate.slots:
             await gate.wait_turn(self.delay)
@@ -426,12 +548,26 @@ class Fetcher:
                     # The pre-check: the backend checks again, but its error cannot say "redirect".
                     port = target.port or (443 if target.scheme == "https" else 80)
                     await resolve(host, port, self.policy, redirect=redirect)
-                    async with self._client.stream("GET", url, headers=headers) as response:
+                    async with contextlib.AsyncExitStack() as stack:
+                        response = await self._open(stack, url, headers, host)
                         return await self._read(response, kind, limit)
             except TimeoutError:
                 raise FetchError(f"timed out after {self.policy.timeout:g} s") from None
-            except (httpx.HTTPError, OSError) as exc:
+            # InvalidURL and StreamError are no HTTPError; h11's and httpcore's protocol errors
+            # arrive as httpx's LocalProtocolError and RemoteProtocolError, which are.
+            except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError) as exc:
                 raise FetchError(self._network_reason(exc, host)) from None
+
+    async def _open(
+        self, stack: contextlib.AsyncExitStack, url: str, headers: dict[str, str], host: str
+    ) -> httpx.Response:
+        """Send the request; the response is open until `stack` closes."""
+        try:
+            return await stack.enter_async_context(self._client.stream("GET", url, headers=headers))
+        except ValueError as exc:
+            # httpx builds the next request for any redirect, followed or not, and lets idna's
+            # errors about the Location's host through (UnicodeError is a ValueError).
+            raise FetchError(f"bad HTTP response from {host}: {_detail(exc)}") from None
 
     async def _read(self, response: httpx.Response, kind: Kind, limit: int) -> FetchResult | str:
         status = response.status_code
@@ -441,11 +577,11 @@ class Fetcher:
                 raise FetchError(f"HTTP {status} redirect without a Location", status=status)
             try:
                 return str(response.url.join(location.strip()))
-            except httpx.InvalidURL:
+            except (httpx.InvalidURL, ValueError):  # ValueError: idna's and encoding errors
                 raise FetchError(f"HTTP {status} redirect to an invalid URL") from None
         if status >= 300 and status != 304:
             phrase = httpx.codes.get_reason_phrase(status)  # not the server's free text
-            retry = _retry_after(response.headers.get("Retry-After"))
+            retry = _retry_after(response.headers.get("Retry-After"), response.headers.get("Date"))
             message = f"HTTP {status} {phrase}".rstrip()
             raise FetchError(message, status=status, retry_after=retry)
         media, charset = _parse_content_type(response.headers.get("Content-Type"))
@@ -461,7 +597,7 @@ class Fetcher:
             return f"connection to {host} timed out after {self.policy.connect_timeout:g} s"
         if isinstance(exc, httpx.TimeoutException):
             return f"timed out after {self.policy.timeout:g} s"
-        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
+        detail = _detail(exc)
         if isinstance(exc, httpx.ConnectError | OSError):
             return f"cannot connect to {host}: {detail}"
         if isinstance(exc, httpx.RemoteProtocolError):
