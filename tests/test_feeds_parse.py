@@ -430,7 +430,7 @@ def test_billion_laughs_is_refused_without_expanding() -> None:
     started = time.perf_counter()
     with pytest.raises(FeedError) as caught:
         parse("billion_laughs.xml")
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 5  # expanding would take minutes and gigabytes
     assert str(caught.value) == (
         "refused: the feed declares XML entities (a possible entity-expansion attack)"
     )
@@ -509,7 +509,7 @@ def test_gigantic_entry_is_skipped_and_the_rest_come_through() -> None:
     ((label, reason),) = parsed.problems
     assert label == "https://example.com/huge"
     assert reason.startswith("entry too large (") and f"{MAX_ENTRY_CHARS:,}" in reason
-    assert elapsed < 5, f"5 MB took {elapsed:.2f} s"
+    assert elapsed < 30, f"5 MB took {elapsed:.2f} s"
 
 
 def test_unclosed_scripts_do_not_take_quadratic_time() -> None:
@@ -519,7 +519,7 @@ def test_unclosed_scripts_do_not_take_quadratic_time() -> None:
     )
     started = time.perf_counter()
     parsed = parse_feed(rss(items), url="https://example.com/feed", fetched_at=FETCHED)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 10  # quadratic took minutes
     assert parsed.entries[0].text == "Kept."  # an unclosed script runs to the end, as in a browser
 
 

@@ -551,7 +551,8 @@ async def test_redirect_out_is_refused(
     started = time.monotonic()
     with pytest.raises(FetchError, match=message):
         await fetcher.fetch(f"{server.base}/away?to={to}")
-    assert time.monotonic() - started < 1.0
+    # Generous on a loaded machine: what matters is that nothing connected to the target.
+    assert time.monotonic() - started < 5.0
     assert connected == ["127.0.0.1"]  # only the server itself
 
 
@@ -622,7 +623,7 @@ async def test_timeout(server: Server, fetcher: Fetcher, path: str) -> None:
     started = time.monotonic()
     with pytest.raises(FetchError, match=r"^timed out after 0\.5 s$"):
         await fetcher.fetch(f"{server.base}{path}")
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 10.0  # the slow endpoints would take far longer
 
 
 @pytest.mark.parametrize("path", ["/big", "/big-chunked", "/bomb"])
@@ -665,12 +666,12 @@ async def test_delay_between_starts_on_one_host(server: Server) -> None:
 
 
 async def test_other_hosts_are_not_delayed(server: Server) -> None:
-    async with Fetcher(LOCAL, delay=2.0) as f:
+    async with Fetcher(LOCAL, delay=10.0) as f:
         started = time.monotonic()
         await asyncio.gather(
             f.fetch(f"{server.base}/page"), f.fetch(f"http://localhost:{server.port}/page")
         )
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 5.0  # well under one host's 10 s delay
 
 
 async def test_concurrency_per_host(server: Server) -> None:
