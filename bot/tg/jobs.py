@@ -22,10 +22,8 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import sqlite_utils
@@ -35,8 +33,8 @@ from telegram.ext import ContextTypes
 
 from bot.briefing import digest, schedule
 from bot.briefing.topics import Catalog
+from bot.ingest.writer import ThreadWriter
 from bot.models import Reply, Subscription
-from bot.store import open_db
 from bot.store import subscriptions as store_subs
 from bot.tg.delivery import Renderer, Sender, Target
 
@@ -60,41 +58,15 @@ RETRY_LATER = dt.timedelta(minutes=5)
 DRAIN_SECONDS = 10.0
 
 
-class DbWorker:
-    """One thread, one connection: blocking store work off the event loop, in order."""
-
-    def __init__(self, db_path: Path | str) -> None:
-        self.db_path = db_path
-        self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="briefbot-db")
-        self._db: sqlite_utils.Database | None = None
-        self._thread: int | None = None
-
-    def _conn(self) -> sqlite_utils.Database:
-        if self._db is None:
-            self._db = open_db(self.db_path)
-            self._thread = threading.get_ident()
-        return self._db
-
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """`fn(db, *args)` on the worker thread."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, lambda: fn(self._conn(), *args))
+class DbWorker(ThreadWriter):
+    """One thread, one connection: blocking store work off the event loop, in order (the
+    collection writer's thread, plus fire-and-forget submits for the ChatEvents hooks)."""
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
         """Fire and forget (from sync code on the loop, like ChatEvents hooks); errors logged."""
-        future = self._executor.submit(lambda: fn(self._conn(), *args))
+        future = self._executor.submit(self._call, fn, args)
         future.add_done_callback(_log_failure)
         return future
-
-    async def close(self) -> None:
-        def close() -> None:
-            if self._db is not None:
-                self._db.conn.close()
-                self._db = None
-
-        with contextlib.suppress(RuntimeError):  # already shut down
-            await asyncio.get_running_loop().run_in_executor(self._executor, close)
-        self._executor.shutdown(wait=False)
 
 
 def _log_failure(future: concurrent.futures.Future[Any]) -> None:
