@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import contextlib
 import datetime as dt
 import email.utils
 import functools
@@ -127,10 +128,8 @@ def _codec(name: str | None) -> str | None:
 def _decode(data: bytes, codec: str) -> str:
     if codec in _SINGLE_BYTE:
         for attempt in ("utf-8", "cp1252"):  # cp1252: Windows' Latin-1, with curly quotes
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 return data.decode(attempt)
-            except UnicodeDecodeError:
-                pass
         return data.decode("latin-1")
     return data.decode(codec)
 
@@ -249,14 +248,12 @@ def _expat_sees_entities(text: str) -> bool:
 
     parser.EntityDeclHandler = entity
     parser.StartElementHandler = start
-    try:
+    # _Prolog: the root element (or a declaration) was reached, which ends the reading; an
+    # ExpatError: not well-formed before the root, and feedparser falls back to its loose parser.
+    with contextlib.suppress(_Prolog, expat.ExpatError):
         for at in range(0, len(text), 65536):  # a chunk at a time: the prolog is near the start
             parser.Parse(text[at : at + 65536], False)
         parser.Parse("", True)
-    except _Prolog:
-        pass
-    except expat.ExpatError:
-        pass  # not well-formed before the root: feedparser will fall back to its loose parser
     return found
 
 
@@ -566,7 +563,7 @@ def discover_feeds(html: bytes, base_url: str) -> list[str]:
     except (ValueError, etree.ParserError):
         return []
     found: list[str] = []
-    try:
+    with contextlib.suppress(ValueError):  # urljoin on a malformed url: what was found stands
         base = urljoin(base_url, "".join(tree.xpath("//head/base/@href")[:1]).strip())
         for link in tree.iter("link"):
             rel = (link.get("rel") or "").lower().split()
@@ -575,8 +572,6 @@ def discover_feeds(html: bytes, base_url: str) -> list[str]:
             url = clean_url(urljoin(base, href)) if href else None
             if "alternate" in rel and kind in _FEED_TYPES and url and url not in found:
                 found.append(url)
-    except ValueError:  # urljoin on a malformed url
-        pass
     return found
 
 
