@@ -757,3 +757,19 @@ async def test_cancellation_is_not_swallowed(server: Server, fetcher: Fetcher) -
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_an_allowed_address_narrows_a_name_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """BRIEFBOT_ALLOW_HOSTS=127.0.0.1 and a url on "localhost", which resolves to ::1 and
+    127.0.0.1 on many machines: the allowed address is used, the other is never connected to."""
+    from bot.ingest import fetch as fetch_module
+
+    async def lookup(name: str, port: int) -> list[str]:
+        return {"localhost": ["::1", "127.0.0.1"], "mixed.test": ["10.0.0.9", "127.0.0.1"]}[name]
+
+    monkeypatch.setattr(fetch_module, "_lookup", lookup)
+    policy = FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))
+    assert await fetch_module.resolve("localhost", 80, policy) == ["127.0.0.1"]
+    assert await fetch_module.resolve("mixed.test", 80, policy) == ["127.0.0.1"]
+    with pytest.raises(FetchError, match="loopback"):
+        await fetch_module.resolve("localhost", 80, FetchPolicy())

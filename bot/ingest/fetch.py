@@ -230,8 +230,9 @@ async def resolve(
 ) -> list[str]:
     """The addresses to connect to for host. Raises FetchError if the host does not resolve or if
     ANY address is refused (unless the host or that address is allowed): one bad address is
-    reason enough to distrust the name. IP-literal hosts are checked without DNS. `redirect`
-    only words the error for a redirect hop."""
+    reason enough to distrust the name. When some of its addresses are allowed by address, the
+    refused others are left out instead (and never connected to). IP-literal hosts are checked
+    without DNS. `redirect` only words the error for a redirect hop."""
     try:
         name = normalise_host(host)
     except ValueError as exc:
@@ -240,6 +241,15 @@ async def resolve(
     addresses = [name] if literal else await _lookup(name, port)
     if name in policy.allow_hosts:
         return addresses
+    if any(a in policy.allow_hosts for a in addresses):
+        # The operator allowed one of this name's addresses (BRIEFBOT_ALLOW_HOSTS=127.0.0.1 for
+        # "localhost", which also resolves to ::1 on many machines): connect to the allowed and
+        # the public ones only, never to the others.
+        return [
+            a
+            for a in addresses
+            if a in policy.allow_hosts or address_refusal(ipaddress.ip_address(a)) is None
+        ]
     for address in addresses:
         reason = address_refusal(ipaddress.ip_address(address))
         if reason is None or address in policy.allow_hosts:
