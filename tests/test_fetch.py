@@ -305,7 +305,12 @@ def test_policy_from_env() -> None:
     policy = FetchPolicy.from_env(env)
     assert policy.allow_hosts == {"127.0.0.1", "localhost", "::1", "xn--bcher-kva.example"}
     assert FetchPolicy.from_env({}).allow_hosts == frozenset()
-    assert FetchPolicy(allow_hosts=frozenset({"LOCALHOST"})).allow_hosts == {"localhost"}
+    # localhost is loopback by definition: allowing it allows the loopback addresses too.
+    assert FetchPolicy(allow_hosts=frozenset({"LOCALHOST"})).allow_hosts == {
+        "localhost",
+        "127.0.0.1",
+        "::1",
+    }
     with pytest.raises(ConfigError, match="BRIEFBOT_ALLOW_HOSTS"):
         FetchPolicy.from_env({"BRIEFBOT_ALLOW_HOSTS": "localhost:8080"})
 
@@ -506,10 +511,16 @@ async def test_loopback_refused_without_allow_list(server: Server) -> None:
     assert server.seen == []
 
 
-async def test_allow_list_by_name(server: Server) -> None:
+async def test_allow_list_by_name(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
     policy = FetchPolicy.from_env({"BRIEFBOT_ALLOW_HOSTS": "LOCALHOST"})
     async with Fetcher(policy, delay=0) as f:
         assert (await f.fetch(f"http://localhost:{server.port}/page")).status == 200
+        assert (await f.fetch(f"{server.base}/page")).status == 200  # localhost's own address
+    fake_dns(monkeypatch, {"feeds.intranet.test": ["127.0.0.1"]})
+    policy = FetchPolicy.from_env({"BRIEFBOT_ALLOW_HOSTS": "feeds.intranet.test"})
+    async with Fetcher(policy, delay=0) as f:
+        page = await f.fetch(f"http://feeds.intranet.test:{server.port}/page")
+        assert page.status == 200
         with pytest.raises(FetchError, match="loopback"):  # the name, not its address
             await f.fetch(f"{server.base}/page")
 

@@ -118,7 +118,12 @@ class FetchPolicy:
 
     def __post_init__(self) -> None:
         # Normalise here too, so that FetchPolicy(allow_hosts={"LOCALHOST"}) works like the env.
-        object.__setattr__(self, "allow_hosts", frozenset(map(normalise_host, self.allow_hosts)))
+        hosts = frozenset(map(normalise_host, self.allow_hosts))
+        if "localhost" in hosts:
+            # The name is loopback by definition (RFC 6761): allowing it allows the loopback
+            # addresses written as such (http://127.0.0.1:8080/feed.xml).
+            hosts |= {"127.0.0.1", "::1"}
+        object.__setattr__(self, "allow_hosts", hosts)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> FetchPolicy:
