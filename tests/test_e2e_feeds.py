@@ -265,3 +265,36 @@ async def test_status_is_answered_while_a_large_poll_is_indexed(
         assert busy.text == idle.text
         assert answered_mid_poll, "the reply waited for the poll to finish"
         assert summary is not None and summary.new_articles == feeds * per_feed
+
+
+async def test_a_switch_off_by_another_poller_is_told_by_the_bot_once(
+    fake_api: FakeBotAPI, seeded_db_path: Path, site: FeedSite
+) -> None:
+    """`briefbot feeds poll` from cron switched a feed off: the running bot tells the admins at
+    its next feed run, once, and not again after that."""
+    admin = fake_api.user("Admin")
+    chat = fake_api.private_chat(admin)
+    clock = Clock(LATER)
+    db = open_db(seeded_db_path)
+    try:
+        feed, _ = store_feeds.add_feed(db, FeedSpec(f"{site.url}/gone.xml", "Cron Wire"), now=LATER)
+        for days in (0, 3, 8):  # failing for a week: switched off by this (CLI) poller
+            store_feeds.record_failure(
+                db,
+                feed.id,
+                now=LATER + dt.timedelta(days=days),
+                error="HTTP 410 Gone",
+                max_failing=dt.timedelta(days=7),
+            )
+    finally:
+        db.conn.close()
+    settings = settings_for(fake_api, seeded_db_path, admin["id"])
+    poller = Poller(ThreadWriter(seeded_db_path), settings.poll_settings(), clock=clock)
+    async with running(settings, clock, poller) as app:
+        polling: FeedPolling = app.bot_data["feeds"]
+        await polling.run(app.bot)
+        [told] = await fake_api.wait_sent(chat)
+        assert "Cron Wire" in told.text and "HTTP 410" in told.text
+        await polling.run(app.bot)
+        await polling.run(app.bot)
+        assert not fake_api.unread(chat), "told more than once"

@@ -353,3 +353,25 @@ def test_feed_health_counts(db: sqlite_utils.Database) -> None:
         h: sum(f.health == h for f in feeds.list_feeds(db))
         for h in ("ok", "failing", "inactive", "new")
     }
+
+
+def test_each_switch_off_is_told_once(db: sqlite_utils.Database) -> None:
+    feed, _ = feeds.add_feed(db, FeedSpec("https://example.org/rss"), now=NOW)
+    week = dt.timedelta(days=7)
+
+    def fail_for_a_week(start: dt.datetime) -> None:
+        for days in (0, 8):
+            feeds.record_failure(
+                db, feed.id, now=start + dt.timedelta(days=days), error="HTTP 500", max_failing=week
+            )
+
+    assert feeds.untold_switch_offs(db) == []
+    fail_for_a_week(NOW)
+    assert [f.id for f in feeds.untold_switch_offs(db)] == [feed.id]
+    feeds.mark_told(db, feed.id)
+    assert feeds.untold_switch_offs(db) == []
+    # Added again by an admin, failing again: a new switch-off, told again.
+    feeds.add_feed(db, FeedSpec("https://example.org/rss"), now=NOW + dt.timedelta(days=20))
+    assert feeds.untold_switch_offs(db) == []
+    fail_for_a_week(NOW + dt.timedelta(days=21))
+    assert [f.id for f in feeds.untold_switch_offs(db)] == [feed.id]

@@ -247,6 +247,25 @@ def record_failure(
     return feed, deactivate
 
 
+def untold_switch_offs(db: sqlite_utils.Database) -> list[Feed]:
+    """Switched-off feeds whose switch-off the admins have not been told of yet."""
+    return _feeds(
+        db,
+        "active = 0 AND deactivated_at IS NOT NULL"
+        " AND (notified_at IS NULL OR notified_at != deactivated_at)",
+        [],
+    )
+
+
+def mark_told(db: sqlite_utils.Database, feed_id: int) -> None:
+    """The admins were told of this feed's current switch-off (or there was nobody to tell).
+
+    `notified_at` keeps the switch-off's own time, so a later switch-off (after the feed was
+    added again) is told again, whatever the clocks of the processes involved say."""
+    with write_transaction(db) as conn:
+        conn.execute("UPDATE feeds SET notified_at = deactivated_at WHERE id = ?", [feed_id])
+
+
 # ----------------------------------------------------------------------------- entries
 
 

@@ -258,3 +258,10 @@ def m009_feeds(db: sqlite_utils.Database) -> None:
     # file | feed | summary | page (bot.models.RawArticle.text_source)
     db.execute("ALTER TABLE articles ADD COLUMN text_source TEXT NOT NULL DEFAULT 'file'")
     db.execute("ALTER TABLE articles ADD COLUMN date_estimated INTEGER NOT NULL DEFAULT 0")
+
+
+@MIGRATIONS()
+def m010_feed_notices(db: sqlite_utils.Database) -> None:
+    """Which switch-off the bot admins were told of (its deactivated_at): a switch-off by any
+    poller (the bot's, or `briefbot feeds poll` from cron) is told by the running bot, once."""
+    db.execute("ALTER TABLE feeds ADD COLUMN notified_at TEXT")

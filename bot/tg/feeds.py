@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 
+import sqlite_utils
 from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -19,6 +20,7 @@ from telegram.ext import ContextTypes
 from bot.admin import feed_model
 from bot.ingest.poll import Poller, due_feeds
 from bot.models import Feed, PollSummary, Reply
+from bot.store import feeds as store_feeds
 from bot.tg.delivery import Sender, Target
 from bot.tg.jobs import DbWorker
 
@@ -48,28 +50,33 @@ class FeedPolling:
             self._task = asyncio.create_task(self.run(context.bot), name="briefbot-poll")
 
     async def run(self, bot: Bot) -> PollSummary | None:
+        summary = None
         try:
             due = await self.reader.run(due_feeds, self.poller.clock())
-            if not due:
-                return None
-            summary = await self.poller.poll(due)
+            if due:
+                summary = await self.poller.poll(due)
+            # Every switch-off not yet told, whoever polled (this bot, or a `briefbot feeds
+            # poll` from cron): read from the store, so each is told once, after a restart too.
+            untold = await self.reader.run(_untold)
         except Exception:  # a broken poll must not end the schedule
             log.exception("scheduled feed poll failed")
-            return None
-        for feed in summary.deactivated:
+            return summary
+        for feed in untold:
             await self.tell_admins(bot, feed)
         return summary
 
     async def tell_admins(self, bot: Bot, feed: Feed) -> None:
+        """Message every bot admin; marked told once tried (a failed send is logged, not
+        retried every minute)."""
         if not self.admins:
             log.warning("feed %s switched off; BRIEFBOT_ADMINS would be told", feed.url)
-            return
         reply = Reply("feed_deactivated", {"feed": feed_model(feed, self.poller.clock())})
         for admin in sorted(self.admins):
             try:
                 await self.sender.send(bot, Target(admin), reply)
             except TelegramError as exc:  # an admin who never started the bot, say
                 log.warning("could not tell admin %s about feed %s: %s", admin, feed.id, exc)
+        await self.reader.run(_told, feed.id)
 
     async def close(self) -> None:
         """Stop a running poll (its current batch is written whole or not at all) and the
@@ -80,3 +87,11 @@ class FeedPolling:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self.poller.writer.close()
+
+
+def _untold(db: sqlite_utils.Database) -> list[Feed]:
+    return store_feeds.untold_switch_offs(db)
+
+
+def _told(db: sqlite_utils.Database, feed_id: int) -> None:
+    store_feeds.mark_told(db, feed_id)
