@@ -45,7 +45,14 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from bot.errors import IngestError
-from bot.ingest.readers import clean_url, first_sentence, html_to_text, make_title, parse_date
+from bot.ingest.readers import (
+    CHARSET_SUPERSETS,
+    clean_url,
+    first_sentence,
+    html_to_text,
+    make_title,
+    parse_date,
+)
 from bot.models import FeedEntry, FeedSpec, ParsedFeed
 
 MAX_ENTRIES = 500  # a feed is a window on recent news; more than this is a dump or a bug
@@ -81,7 +88,8 @@ _XML_DECL = re.compile(r"^\s*<\?xml\s[^>]*\?>")  # not <?xml-stylesheet?>
 # Characters XML 1.0 forbids: one stray \x0b or \x1a sends expat's strict parse to the fallback.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # What browsers read these labels as: publishers use the supersets' extra characters.
-_SUPERSETS = {"euc_kr": "cp949", "gb2312": "gb18030", "gbk": "gb18030", "shift_jis": "cp932"}
+# Legacy labels are read as the supersets browsers use (one table for feeds and pages).
+_SUPERSETS = CHARSET_SUPERSETS
 _SINGLE_BYTE = frozenset({"ascii", "iso8859-1", "cp1252"})
 
 

@@ -46,7 +46,9 @@ from bot.ingest.writer import Writer, deadline
 from bot.models import Feed, FeedEntry, IngestSummary, PollSummary, RawArticle
 from bot.store import articles as store_articles
 from bot.store import feeds as store_feeds
-from bot.store.db import from_iso, open_db, write_transaction
+from bot.store import situations as store_situations
+from bot.store import stories as store_stories
+from bot.store.db import open_db, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -154,10 +156,6 @@ class Poller:
         self._gates: dict[str, asyncio.Semaphore] = {}
         # The console polls behind its prompt: routine news goes to the debug log there.
         self._level = logging.DEBUG if quiet else logging.INFO
-
-    @property
-    def busy(self) -> bool:
-        return self._lock.locked()
 
     async def poll_due(self, *, progress: Progress | None = None) -> PollSummary | None:
         """Poll the feeds that are due; None when a poll is already running."""
@@ -463,7 +461,7 @@ def _parse_feed(
     indexed = store_articles.known_urls(db, [e.link for e in new if e.link])
     if indexed:
         # Another feed (or a file) brought these already: remember them, fetch nothing.
-        ids = _ids_by_url(db, indexed)
+        ids = store_articles.ids_by_url(db, indexed)
         store_feeds.remember_entries(
             db, feed_id, [(e.key, ids.get(e.link or "")) for e in new if e.link in indexed],
             now=fetched_at,
@@ -505,7 +503,7 @@ def _store_feed(
         raws.append(raw)
         keys.append((entry.key, raw))
     summary = pipeline.ingest_records(db, raws, now=fetched_at) if raws else IngestSummary()
-    ids = _ids_by_url(db, {r.url for r in raws if r.url})
+    ids = store_articles.ids_by_url(db, {r.url for r in raws if r.url})
     try:
         with write_transaction(db):
             _require_feed(db, feed.id)
@@ -664,19 +662,6 @@ def outlet_name(title: str | None, site_url: str | None) -> str | None:
     return parts[0] if len(parts) == 1 else site
 
 
-def _ids_by_url(db: sqlite_utils.Database, urls: set[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    items = sorted(urls)
-    for start in range(0, len(items), 500):
-        chunk = items[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for article_id, url in db.execute(
-            f"SELECT id, url FROM articles WHERE url IN ({marks})", chunk
-        ).fetchall():
-            found[url] = article_id
-    return found
-
-
 # ----------------------------------------------------------------------------- single urls
 
 
@@ -731,7 +716,7 @@ def ingest_article(db: sqlite_utils.Database, raw: RawArticle, now: dt.datetime)
     summary = pipeline.ingest_records(db, [raw], now=now)
     if summary.ids:
         return describe(db, summary.ids[0], added=True, url=raw.url or "")
-    known = _ids_by_url(db, {raw.url}) if raw.url else {}
+    known = store_articles.ids_by_url(db, {raw.url}) if raw.url else {}
     if raw.url in known:
         return describe(db, known[raw.url], added=False, url=raw.url or "")
     if summary.duplicates:
@@ -757,42 +742,19 @@ def _id_by_text(db: sqlite_utils.Database, raw: RawArticle) -> int | None:
 def describe(db: sqlite_utils.Database, article_id: int, *, added: bool, url: str) -> Ingested:
     """`url` is the one asked for; the stored article's own url wins when it has one (a copy
     matched by its text was stored under the original's url)."""
-    row = db.execute(
-        "SELECT title, outlet, published_at, date_estimated, url FROM articles WHERE id = ?",
-        [article_id],
-    ).fetchone()
-    outlets = [
-        r[0]
-        for r in db.execute(
-            "SELECT DISTINCT a.outlet FROM story_articles s JOIN story_articles o"
-            " ON o.story_id = s.story_id JOIN articles a ON a.id = o.article_id"
-            " WHERE s.article_id = ? AND o.article_id != ? ORDER BY a.outlet",
-            [article_id, article_id],
-        ).fetchall()
-    ]
-    size = db.execute(
-        "SELECT count(*) FROM story_articles s JOIN story_articles o ON o.story_id = s.story_id"
-        " WHERE s.article_id = ?",
-        [article_id],
-    ).fetchone()[0]
-    situations = [
-        r[0]
-        for r in db.execute(
-            "SELECT situation FROM situation_articles WHERE article_id = ? ORDER BY situation",
-            [article_id],
-        ).fetchall()
-    ]
+    ref = store_articles.article_refs(db, [article_id])[article_id]
+    size, outlets = store_stories.companions(db, article_id)
     return Ingested(
-        url=row[4] or url,
+        url=ref.url or url,
         added=added,
         article_id=article_id,
-        title=row[0],
-        outlet=row[1],
-        published_at=from_iso(row[2]),
-        date_estimated=bool(row[3]),
+        title=ref.title,
+        outlet=ref.outlet,
+        published_at=ref.published_at,
+        date_estimated=store_articles.date_estimated(db, article_id),
         story_outlets=outlets,
-        story_size=int(size),
-        situations=situations,
+        story_size=size,
+        situations=store_situations.of_article(db, article_id),
     )
 
 

@@ -110,6 +110,15 @@ def known_urls(db: sqlite_utils.Database, urls: Iterable[str]) -> set[str]:
     return {r[0] for r in rows}
 
 
+def ids_by_url(db: sqlite_utils.Database, urls: Iterable[str]) -> dict[str, int]:
+    """url -> article id, for those of these urls that are stored."""
+    rows = db.execute(
+        "SELECT url, id FROM articles WHERE url IN (SELECT value FROM json_each(?))",
+        [_in_list(urls)],
+    )
+    return {r[0]: r[1] for r in rows}
+
+
 def known_hashes(db: sqlite_utils.Database, hashes: Iterable[str]) -> set[str]:
     """Which of these content hashes are already stored."""
     rows = db.execute(
@@ -159,3 +168,9 @@ def date_span(db: sqlite_utils.Database) -> tuple[dt.datetime, dt.datetime] | No
     if not row or row[0] is None:
         return None
     return from_iso(row[0]), from_iso(row[1])
+
+
+def date_estimated(db: sqlite_utils.Database, article_id: int) -> bool:
+    """Whether the article's date is the time it was fetched (its source gave none)."""
+    row = db.execute("SELECT date_estimated FROM articles WHERE id = ?", [article_id]).fetchone()
+    return bool(row and row[0])

@@ -90,3 +90,12 @@ def sync(db: sqlite_utils.Database, tags: Iterable[SituationTag]) -> dict[str, i
         )
         done[tag.key] = marked
     return done
+
+
+def of_article(db: sqlite_utils.Database, article_id: int) -> list[str]:
+    """The keys of the situations an article is marked as about."""
+    rows = db.execute(
+        "SELECT situation FROM situation_articles WHERE article_id = ? ORDER BY situation",
+        [article_id],
+    )
+    return [r[0] for r in rows]

@@ -200,3 +200,15 @@ def stories_of(
         [_ids(article_ids)],
     )
     return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def companions(db: sqlite_utils.Database, article_id: int) -> tuple[int, list[str]]:
+    """The size of the article's story and the outlets of its other reports (sorted)."""
+    rows = db.execute(
+        "SELECT o.article_id, a.outlet FROM story_articles s"
+        " JOIN story_articles o ON o.story_id = s.story_id"
+        " JOIN articles a ON a.id = o.article_id WHERE s.article_id = ?",
+        [article_id],
+    ).fetchall()
+    outlets = sorted({outlet for other, outlet in rows if other != article_id})
+    return len(rows), outlets
